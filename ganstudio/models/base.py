@@ -1,0 +1,126 @@
+"""What every model family shares: a JSON-able config and a family descriptor.
+
+A family module (``ganstudio/models/<family>.py``) defines, bottom-up:
+
+* a ``Config`` dataclass subclassing :class:`GanConfig` -- every constructor argument, with defaults;
+* its layers, the generator and the discriminator (or critic);
+* ``FAMILY = Family(...)`` naming the task it serves and the classes of each checkpoint component.
+
+The registry (``ganstudio/registry.py``) lists the ``FAMILY`` objects explicitly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Mapping
+
+import torch
+from torch import nn
+
+
+class ConfigError(ValueError):
+    """A config dict does not describe a valid model of its family."""
+
+
+@dataclass
+class GanConfig:
+    """Base class of family configs: plain JSON values only (int, float, str, bool, lists)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> "GanConfig":
+        """Rebuild a config, refusing keys the family does not know (a typo must not pass silently)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"{cls.__module__}.{cls.__qualname__}: unknown config keys {unknown}")
+        fixed = {}
+        for f in dataclasses.fields(cls):
+            if f.name in values:
+                v = values[f.name]
+                # JSON has no tuples: give tuple-typed fields their tuples back.
+                if isinstance(v, list) and "tuple" in str(f.type):
+                    v = tuple(v)
+                fixed[f.name] = v
+        try:
+            return cls(**fixed)
+        except (TypeError, ValueError) as e:
+            raise ConfigError(f"{cls.__qualname__}: {e}") from e
+
+
+class Task(str, enum.Enum):
+    """What a family's generator is called with, and hence which tab serves it."""
+
+    RANDOM = "random"            # G(z)                      -> image
+    CONDITIONAL = "conditional"  # G(z, labels[, codes])     -> image of the asked class
+    TRANSLATE = "translate"      # G(x) / G(segmap)          -> image of the other domain
+    EDIT = "edit"                # G(x, c)                   -> x with attributes c
+    STYLE = "style"              # G(z or W/W+, noise...)    -> image, with style mixing
+
+
+@dataclass(frozen=True)
+class Family:
+    """Descriptor of one model family.
+
+    ``components`` maps a checkpoint component name to a callable ``(config) -> nn.Module``.
+    ``generator`` is always present and is stored as ``model.safetensors``; any other component
+    ``name`` is stored as ``name.safetensors`` (e.g. ``discriminator``, ``generator_ba``).
+    """
+
+    name: str
+    config_class: type[GanConfig]
+    components: Mapping[str, Callable[[Any], nn.Module]]
+    tasks: tuple[Task, ...]
+    description: str = ""
+    # Components a checkpoint may omit (the discriminator is only needed for training / D's guesses).
+    optional: tuple[str, ...] = ("discriminator",)
+
+    FILE_OF_GENERATOR: ClassVar[str] = "model.safetensors"
+
+    @staticmethod
+    def file_of(component: str) -> str:
+        return Family.FILE_OF_GENERATOR if component == "generator" else f"{component}.safetensors"
+
+    def build(self, component: str, config: GanConfig) -> nn.Module:
+        if component not in self.components:
+            raise ConfigError(
+                f"family {self.name!r} has no component {component!r} (it has {sorted(self.components)})"
+            )
+        return self.components[component](config)
+
+
+def init_normal_(module: nn.Module, std: float = 0.02) -> None:
+    """DCGAN-style init: conv/linear weights N(0, std), norm weights N(1, std), biases 0."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, 0.0, std)
+            if getattr(m, "bias", None) is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm1d, nn.InstanceNorm2d)) and m.weight is not None:
+            nn.init.normal_(m.weight, 1.0, std)
+            nn.init.zeros_(m.bias)
+
+
+def count_params(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def latent_normal(n: int, shape: tuple[int, ...], generator: torch.Generator | None) -> torch.Tensor:
+    """Standard normal latents drawn on the CPU from ``generator`` (so a seed gives the same z anywhere)."""
+    return torch.randn((n, *shape), generator=generator)
+
+
+__all__ = [
+    "ConfigError",
+    "GanConfig",
+    "Task",
+    "Family",
+    "init_normal_",
+    "count_params",
+    "latent_normal",
+    "field",
+]

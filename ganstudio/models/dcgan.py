@@ -1,0 +1,105 @@
+"""DCGAN (Radford et al., 2015): transposed-conv generator, strided-conv discriminator.
+
+State-dict keys equal the PyTorch DCGAN example / tutorial at 64 px (``main.0`` ... ``main.12``),
+so its ``netG_epoch_N.pth`` files load without renaming. 32 px drops one block; 28 px (MNIST)
+starts from a 7x7 map instead of 4x4. The same architecture serves WGAN, WGAN-GP and LSGAN
+checkpoints: only the training loss (recorded in the model's config meta) differs.
+
+The discriminator returns logits: the reference's final ``Sigmoid`` has no weights, so dropping it
+keeps the keys identical; losses apply the sigmoid themselves (``probability`` gives D(x) in [0, 1]).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+
+
+@dataclass
+class DCGANConfig(GanConfig):
+    latent_dim: int = 100  # nz
+    ngf: int = 64
+    ndf: int = 64
+    channels: int = 3  # nc
+    image_size: int = 64  # 28, or a power of two >= 16
+
+    def __post_init__(self) -> None:
+        start_and_ups(self.image_size)  # validates
+
+
+def start_and_ups(image_size: int) -> tuple[int, int]:
+    """(side of the first feature map, number of stride-2 up-sampling layers) for ``image_size``."""
+    for start in (4, 7):
+        ups = math.log2(image_size / start)
+        if image_size >= 16 and ups == int(ups) and ups >= 1:
+            return start, int(ups)
+    raise ConfigError(f"DCGAN image_size must be 28 or a power of two >= 16, got {image_size}")
+
+
+class Generator(nn.Module):
+    """z [B, nz, 1, 1] (or [B, nz]) -> image [B, nc, S, S] in [-1, 1]."""
+
+    def __init__(self, config: DCGANConfig):
+        super().__init__()
+        self.config = config
+        start, ups = start_and_ups(config.image_size)
+        ch = config.ngf * 2 ** (ups - 1)  # 64 px: 8*ngf at 4x4
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(config.latent_dim, ch, start, 1, 0, bias=False),  # [B, ch, start, start]
+            nn.BatchNorm2d(ch),
+            nn.ReLU(True),
+        ]
+        for _ in range(ups - 1):  # each doubles the side, halves the channels
+            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
+            ch //= 2
+        layers += [nn.ConvTranspose2d(ch, config.channels, 4, 2, 1, bias=False), nn.Tanh()]  # [B, nc, S, S]
+        self.main = nn.Sequential(*layers)
+        init_normal_(self)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return latent_normal(n, (self.config.latent_dim, 1, 1), generator)  # [n, nz, 1, 1]
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        if z.dim() == 2:
+            z = z[:, :, None, None]
+        return self.main(z)
+
+
+class Discriminator(nn.Module):
+    """image [B, nc, S, S] -> logit [B]."""
+
+    def __init__(self, config: DCGANConfig):
+        super().__init__()
+        self.config = config
+        start, downs = start_and_ups(config.image_size)
+        ch = config.ndf
+        layers: list[nn.Module] = [
+            nn.Conv2d(config.channels, ch, 4, 2, 1, bias=False),  # [B, ndf, S/2, S/2]
+            nn.LeakyReLU(0.2, inplace=True),
+        ]
+        for _ in range(downs - 1):
+            layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2), nn.LeakyReLU(0.2, inplace=True)]
+            ch *= 2
+        layers += [nn.Conv2d(ch, 1, start, 1, 0, bias=False)]  # [B, 1, 1, 1]
+        self.main = nn.Sequential(*layers)
+        init_normal_(self)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.main(x).view(-1)
+
+    def probability(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self(x))
+
+
+FAMILY = Family(
+    name="dcgan",
+    config_class=DCGANConfig,
+    components={"generator": Generator, "discriminator": Discriminator},
+    tasks=(Task.RANDOM,),
+    description="Deep convolutional GAN; also the architecture of our WGAN, WGAN-GP and LSGAN models.",
+)
