@@ -1,0 +1,30 @@
+"""``python -m ganstudio <command> ...``: one entry point for every command-line tool."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# command -> (module with main(argv) -> int, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "train": ("ganstudio.train.cli", "train a model family on a dataset"),
+    "eval": ("ganstudio.metrics.cli", "measure a model (Frechet distance, KID, accuracies)"),
+    "convert": ("ganstudio.convert.cli", "import published weights into a GAN Studio model folder"),
+    "data": ("ganstudio.data.cli", "build or inspect the offline datasets"),
+    "bench": ("ganstudio.bench", "time generators in exact and fast precision"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
+        print("usage: python -m ganstudio <command> [options]\n\ncommands:")
+        for name, (_, text) in COMMANDS.items():
+            print(f"  {name:<8} {text}")
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    module = importlib.import_module(COMMANDS[argv[0]][0])
+    return int(module.main(argv[1:]) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
