@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -87,6 +88,8 @@ class GanModel:
     meta: ModelMeta
     modules: dict[str, nn.Module]
     source: str = ""  # folder path, or "owner/name@revision[/subfolder]"
+    # Held while a call switches modes / memory formats: a cached model is shared by every user.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @property
     def generator(self) -> nn.Module:

@@ -1,0 +1,98 @@
+"""What the app offers: bundled models in ``checkpoints/`` and configured Hub repos, each with its task.
+
+The catalog is one JSON file (``checkpoints/catalog.json``; ``GANSTUDIO_CATALOG`` overrides)::
+
+    {"models": [{"id": "dcgan-mnist", "title": "DCGAN - MNIST digits", "family": "dcgan",
+                 "task": "random", "source": "dcgan-mnist"}, ...]}
+
+A relative ``source`` is a folder next to the catalog file; anything else is a Hub id
+(``owner/name[/subfolder][@revision]``). Loaded models are kept in a small process-wide LRU cache:
+weights are read-only and shared, settings are per call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from .checkpoint import GanModel
+from .hub import ModelSourceError, load_model
+from .models.base import Task
+
+DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "checkpoints" / "catalog.json"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    id: str
+    title: str
+    family: str
+    task: str  # a Task value: the tab that serves it
+    source: str  # resolved: absolute folder path or Hub id
+    description: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def catalog_path() -> Path:
+    return Path(os.environ.get("GANSTUDIO_CATALOG", DEFAULT_CATALOG))
+
+
+def load_catalog(path: str | Path | None = None) -> list[CatalogEntry]:
+    """Read the catalog; relative local sources are resolved against the catalog's folder."""
+    path = Path(path) if path else catalog_path()
+    if not path.is_file():
+        return []
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    entries = []
+    for e in raw.get("models", []):
+        src = e["source"]
+        local = path.parent / src
+        task = Task(e["task"]).value  # validates
+        entries.append(CatalogEntry(e["id"], e.get("title", e["id"]), e["family"], task,
+                                    str(local) if local.is_dir() else src, e.get("description", "")))
+    return entries
+
+
+def entries_for(task: Task | str, entries: list[CatalogEntry]) -> list[CatalogEntry]:
+    t = Task(task).value
+    return [e for e in entries if e.task == t]
+
+
+class ModelCache:
+    """A thread-safe LRU of loaded models keyed by (source, device)."""
+
+    def __init__(self, max_models: int = 16):
+        self.max_models = max_models
+        self._models: OrderedDict[tuple[str, str], GanModel] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, source: str, device: torch.device | str | None = None) -> GanModel:
+        key = (source, str(device))
+        with self._lock:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+        model = load_model(source, device=device)  # outside the lock: downloads can be slow
+        with self._lock:
+            self._models[key] = model
+            while len(self._models) > self.max_models:
+                self._models.popitem(last=False)
+        return model
+
+    def __contains__(self, source: str) -> bool:
+        return any(k[0] == source for k in self._models)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._models.clear()
+
+
+__all__ = ["CatalogEntry", "ModelCache", "ModelSourceError", "entries_for", "load_catalog", "catalog_path"]

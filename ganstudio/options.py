@@ -1,0 +1,50 @@
+"""Choices, ranges and defaults, defined once and read by the core, the UI and the CLI alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Range:
+    minimum: float
+    maximum: float
+    default: float
+    step: float = 1
+
+    def clamp(self, value: float) -> float:
+        return min(self.maximum, max(self.minimum, value))
+
+    def check(self, name: str, value: float) -> float:
+        if not self.minimum <= value <= self.maximum:
+            raise ValueError(f"{name} must be between {self.minimum:g} and {self.maximum:g}, got {value:g}")
+        return value
+
+
+SEED = Range(0, 2**31 - 1, 0)
+NUM_IMAGES = Range(1, 64, 16)
+PER_CLASS = Range(1, 16, 8)
+INTERP_FRAMES = Range(2, 96, 24)
+INTERP_FPS = Range(1, 30, 12)
+PSI = Range(-1.0, 1.5, 0.7, 0.05)
+TRUNCATION_CUTOFF = Range(0, 18, 0)  # 0 = every layer
+NOISE_STRENGTH = Range(0.0, 3.0, 1.0, 0.05)
+INTENSITY = Range(0.0, 1.0, 1.0, 0.05)  # StarGAN: interpolation from the source labels to the target
+INFOGAN_CODE = Range(-2.0, 2.0, 0.0, 0.1)
+MIX_SEEDS = 6  # at most this many row seeds and column seeds in a mixing grid
+
+FIT_MODES = ("pad", "resize")
+DEFAULT_FIT = "pad"
+PIX2PIX_MODES = ("deterministic", "paper", "eval")  # see inference.translate
+DEFAULT_PIX2PIX_MODE = "deterministic"
+STARGAN_MODES = ("reference", "eval")
+NOISE_MODES = ("random", "const", "none")
+DEFAULT_NOISE_MODE = "const"
+STYLE_PRESETS = ("coarse", "middle", "fine")
+DIRECTIONS = ("AB", "BA")
+INTERP_SPACES = ("slerp", "lerp")
+
+# Uploads: refused above this many pixels; networks see at most this side (larger inputs are shrunk).
+MAX_INPUT_PIXELS = 40_000_000
+MAX_NET_SIDE = 1024
+MAX_UPLOAD_MB = 20
