@@ -8,6 +8,7 @@ import sys
 # command -> (module with main(argv) -> int, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("ganstudio.train.cli", "train a model family on a dataset"),
+    "recipe": ("ganstudio.train.recipes", "train a bundled model by its recipe name (--list)"),
     "eval": ("ganstudio.metrics.cli", "measure a model (Frechet distance, KID, accuracies)"),
     "convert": ("ganstudio.convert.cli", "import published weights into a GAN Studio model folder"),
     "data": ("ganstudio.data.cli", "build or inspect the offline datasets"),

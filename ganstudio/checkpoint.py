@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,11 +65,13 @@ class ModelMeta:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """Typed fields that differ from "unset" (None, "", {}, []), ``value_range`` always, and every extra key."""
         d = dataclasses.asdict(self)
-        d["value_range"] = list(self.value_range)
         extra = d.pop("extra")
-        d.update(extra)
-        return {k: v for k, v in d.items() if v not in (None, "", {}, [])} | {"value_range": d["value_range"]}
+        out = {k: v for k, v in d.items() if not _unset(v)}
+        out["value_range"] = list(self.value_range)
+        out.update({k: v for k, v in extra.items() if k not in out})
+        return out
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> "ModelMeta":
@@ -77,6 +80,10 @@ class ModelMeta:
         if "value_range" in kw:
             kw["value_range"] = tuple(kw["value_range"])
         return cls(**kw, extra={k: v for k, v in values.items() if k not in known})
+
+
+def _unset(v: Any) -> bool:
+    return v is None or (isinstance(v, (str, dict, list, tuple)) and len(v) == 0)
 
 
 @dataclass
@@ -116,7 +123,7 @@ class GanModel:
             "format": FORMAT,
             "family": self.family.name,
             "config": self.config.to_dict(),
-            "components": list(self.modules),
+            "components": sorted(self.modules, key=lambda n: n != "generator"),  # generator first
             "meta": self.meta.to_dict(),
         }
 
@@ -188,10 +195,22 @@ def read_config(folder: Path) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise CheckpointError(f"{path} is not valid JSON ({e})") from e
     if not isinstance(cfg, dict) or cfg.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not a GAN Studio config (expected \"format\": \"{FORMAT}\")")
+        found = cfg.get("format") if isinstance(cfg, dict) else None
+        raise CheckpointError(
+            f"{path} is not a GAN Studio config (expected \"format\": \"{FORMAT}\", found {found!r})"
+        )
     for key in ("family", "config", "components"):
         if key not in cfg:
             raise CheckpointError(f"{path} lacks {key!r}")
+    comps = cfg["components"]
+    if not isinstance(cfg["family"], str):
+        raise CheckpointError(f"{path}: \"family\" must be a string, not {cfg['family']!r}")
+    if not isinstance(cfg["config"], dict):
+        raise CheckpointError(f"{path}: \"config\" must be an object of constructor arguments")
+    if not isinstance(comps, list) or not comps or not all(isinstance(c, str) and c for c in comps):
+        raise CheckpointError(f"{path}: \"components\" must be a non-empty list of names, not {comps!r}")
+    if not isinstance(cfg.get("meta", {}), dict):
+        raise CheckpointError(f"{path}: \"meta\" must be an object")
     return cfg
 
 
@@ -216,6 +235,12 @@ def load_folder(folder: str | Path, *, components: tuple[str, ...] | None = None
     listed = list(cfg["components"])
     if "generator" not in listed:
         raise CheckpointError(f"{folder / CONFIG_NAME} lists no generator component")
+    unknown = [c for c in listed if c not in fam.components]
+    if unknown:
+        raise CheckpointError(
+            f"{folder / CONFIG_NAME} lists components {unknown} that family {fam.name!r} does not have "
+            f"(it has {sorted(fam.components)})"
+        )
     wanted = [c for c in listed if components is None or c in components or c == "generator"]
     modules: dict[str, nn.Module] = {}
     for name in wanted:
@@ -253,7 +278,11 @@ def model_card(model: GanModel) -> str:
     m = model.meta
     lines = ["---", "library_name: ganstudio", "tags:", "- gan", f"- {model.family.name}"]
     if m.license:
-        lines.append(f"license: {m.license}")
+        # The Hub wants a licence identifier here; anything else is "other" plus its name.
+        if re.fullmatch(r"[a-z0-9][a-z0-9.+-]*", m.license):
+            lines.append(f"license: {m.license}")
+        else:
+            lines += ["license: other", f"license_name: {json.dumps(m.license)}"]
     lines += ["---", "", f"# {m.name or model.family.name}", ""]
     if m.description:
         lines += [m.description, ""]

@@ -1,27 +1,48 @@
 """Where models come from: a local folder, or a Hugging Face Hub repo, through ``huggingface_hub``.
 
 A source string is either a path to a model folder, or ``owner/name[/sub/folder][@revision]``.
-Hub downloads use the standard cache, honour ``HF_ENDPOINT`` / ``HF_HUB_OFFLINE`` and revision
+Hub downloads use the standard cache, honour ``HF_ENDPOINT`` / ``HF_HUB_OFFLINE`` / ``HF_HUB_CACHE``
+(read when called, so setting them after ``huggingface_hub`` was imported works too) and revision
 pinning, fetch only ``config.json``, the ``*.safetensors`` files the config lists and the card,
-and fall back to a cached copy when the Hub cannot be reached. Every failure becomes a
-:class:`ModelSourceError` whose message says what went wrong and what to do.
+and fall back to a cached copy when the Hub cannot be reached. Every file of one load comes from the
+commit the config came from, and each downloaded file is checked against the checksum the Hub gave
+for it. Every failure becomes a :class:`ModelSourceError` whose message says what went wrong and
+what to do.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from huggingface_hub import hf_hub_download, try_to_load_from_cache
+from huggingface_hub import constants as hf_constants
 from huggingface_hub import errors as hf_errors
+from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url, try_to_load_from_cache
 
+from . import registry
 from .checkpoint import CARD_NAME, CONFIG_NAME, CheckpointError, GanModel, component_files, load_folder, read_config
 from .runtime import pick_device
 
-_REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
+try:  # the HTTP client huggingface_hub uses; transport errors can escape hf_hub_download mid-download
+    import httpx2 as _httpx
+except ImportError:  # pragma: no cover - other huggingface_hub versions
+    try:
+        import httpx as _httpx
+    except ImportError:
+        _httpx = None
+
+_NAME = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?"
+_REPO_RE = re.compile(rf"^{_NAME}/{_NAME}$")
+_SUBFOLDER_PART_RE = re.compile(r"^[^\\:*?\"<>|]+$")
+_TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (_httpx.HTTPError,) if _httpx is not None else ()
+_UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
+    (_httpx.ConnectError, _httpx.TimeoutException) if _httpx is not None else ()
+) + (ConnectionError, TimeoutError)
 
 
 class ModelSourceError(RuntimeError):
@@ -41,96 +62,333 @@ class HubSource:
 
 def parse_source(source: str) -> Path | HubSource:
     """A local folder path, or the Hub repo / subfolder / revision that ``source`` names."""
-    s = source.strip()
+    s = str(source).strip()
     if not s:
         raise ModelSourceError("no model given: enter a local folder or a Hub repo id such as owner/name")
     p = Path(s).expanduser()
     if p.exists() or s.startswith(("/", "./", "../", "~", ".\\")) or "\\" in s:
-        if not p.is_dir():
+        if not p.exists():
             raise ModelSourceError(f"local folder {s!r} does not exist")
+        if not p.is_dir():
+            raise ModelSourceError(f"{s!r} is a file, not a model folder (give the folder holding {CONFIG_NAME})")
         return p
-    name, _, revision = s.partition("@") if "@" in s else (s, "", "")
+    name, at, revision = s.partition("@")
     parts = name.strip("/").split("/")
     repo_id = "/".join(parts[:2])
-    if len(parts) < 2 or not _REPO_RE.match(repo_id) or (revision == "" and "@" in s):
+    sub = parts[2:]
+    bad = (
+        len(parts) < 2
+        or not _REPO_RE.match(repo_id)
+        or "--" in repo_id
+        or ".." in repo_id
+        or repo_id.endswith(".git")
+        or (at and not revision.strip())
+        or any(part in ("", ".", "..") or not _SUBFOLDER_PART_RE.match(part) for part in sub)
+    )
+    if bad:
         raise ModelSourceError(
             f"{s!r} is neither an existing folder nor a Hub repo id (owner/name[/subfolder][@revision])"
         )
-    return HubSource(repo_id, revision or None, "/".join(parts[2:]) or None)
+    return HubSource(repo_id, revision.strip() or None, "/".join(sub) or None)
 
 
-def _download(src: HubSource, filename: str, *, local_files_only: bool | None, cache_dir: str | None,
-              optional: bool = False) -> Path | None:
+# ---------------------------------------------------------------------------------------------
+# settings read at call time
+
+
+def _offline_mode() -> bool:
+    """HF_HUB_OFFLINE, as huggingface_hub read it at import or as the environment says now."""
+    env = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
+    return bool(hf_constants.is_offline_mode() or env.strip().upper() in hf_constants.ENV_VARS_TRUE_VALUES)
+
+
+def _endpoint() -> str | None:
+    env = os.environ.get("HF_ENDPOINT", "").strip().rstrip("/")
+    return env or None
+
+
+def _cache_dir(cache_dir: str | os.PathLike | None) -> str | None:
+    if cache_dir is not None:
+        return str(cache_dir)
+    env = os.environ.get("HF_HUB_CACHE", "").strip()
+    return os.path.expanduser(os.path.expandvars(env)) if env else None
+
+
+@dataclass
+class _Fetch:
+    """How one ``resolve_source`` call downloads."""
+
+    src: HubSource
+    local_files_only: bool
+    offline: bool  # local_files_only because HF_HUB_OFFLINE is on
+    cache_dir: str | None
+    endpoint: str | None
+    reachable: bool | None = None  # known once a file came over the network, or after one probe
+
+    @property
+    def where(self) -> str:
+        return self.src.repo_id + (f"/{self.src.subfolder}" if self.src.subfolder else "")
+
+    @property
+    def endpoint_text(self) -> str:
+        return self.endpoint or hf_constants.ENDPOINT
+
+
+def _make_fetch(src: HubSource, local_files_only: bool | None, cache_dir) -> _Fetch:
+    offline = _offline_mode()
+    return _Fetch(src, bool(local_files_only) or offline, offline and not local_files_only, _cache_dir(cache_dir),
+                  _endpoint())
+
+
+# ---------------------------------------------------------------------------------------------
+# one file
+
+
+def _download(f: _Fetch, filename: str, *, revision: str | None, optional: bool = False) -> Path | None:
+    """The cached path of ``filename`` (relative to the subfolder) at ``revision``; None if optional and absent."""
+    src = f.src
+    was_cached = _cached(f, filename, revision) is True
+    # Not cached and no way to fetch it: say so now (huggingface_hub would retry for ~23 s first).
+    if not was_cached and (f.local_files_only or not _hub_reachable(f)):
+        if optional:
+            return None
+        raise _not_cached(f, None)
     try:
-        return Path(hf_hub_download(
-            src.repo_id, filename, subfolder=src.subfolder, revision=src.revision,
-            cache_dir=cache_dir, local_files_only=bool(local_files_only),
+        path = Path(hf_hub_download(
+            src.repo_id, filename, subfolder=src.subfolder, revision=revision,
+            cache_dir=f.cache_dir, local_files_only=f.local_files_only, endpoint=f.endpoint,
         ))
     except hf_errors.GatedRepoError as e:
-        raise ModelSourceError(f"{src.repo_id} is gated: accept its terms on the Hub and log in (hf auth login)") from e
+        raise ModelSourceError(
+            f"{src.repo_id} is gated: accept its terms on the Hub and log in (hf auth login, or set HF_TOKEN)"
+        ) from e
     except hf_errors.RepositoryNotFoundError as e:
         raise ModelSourceError(
             f"Hub repo {src.repo_id!r} was not found (check the id; a private repo needs a token: hf auth login)"
         ) from e
     except hf_errors.RevisionNotFoundError as e:
-        raise ModelSourceError(f"{src.repo_id} has no revision {src.revision!r}") from e
-    except hf_errors.EntryNotFoundError as e:
-        if optional:
-            return None
-        where = f"{src.repo_id}" + (f"/{src.subfolder}" if src.subfolder else "")
-        if filename == CONFIG_NAME:
-            raise ModelSourceError(f"{where} has no {CONFIG_NAME}: it is not a GAN Studio model") from e
-        raise ModelSourceError(f"{where} lacks {filename}, which its {CONFIG_NAME} lists") from e
-    except hf_errors.OfflineModeIsEnabled as e:
-        raise ModelSourceError(f"offline mode (HF_HUB_OFFLINE) is on and {src} is not in the local cache") from e
-    except hf_errors.LocalEntryNotFoundError as e:
-        if optional:
-            return None
-        if local_files_only:
-            raise ModelSourceError(f"{src} is not in the local cache and downloads are off") from e
         raise ModelSourceError(
-            f"cannot reach the Hub to fetch {src}, and no cached copy exists (check the network or HF_ENDPOINT)"
+            f"{src.repo_id} has no revision {src.revision!r} (give a branch, tag or full commit sha)"
         ) from e
+    except hf_errors.RemoteEntryNotFoundError as e:
+        if optional:
+            return None
+        if filename == CONFIG_NAME:
+            raise ModelSourceError(f"{f.where} has no {CONFIG_NAME}: it is not a GAN Studio model") from e
+        raise ModelSourceError(f"{f.where} lacks {filename}, which its {CONFIG_NAME} lists") from e
+    except hf_errors.LocalEntryNotFoundError as e:  # (a subclass of EntryNotFoundError: must come first)
+        if optional:
+            return None
+        raise _not_cached(f, e) from e
+    except hf_errors.OfflineModeIsEnabled as e:
+        if optional:
+            return None
+        raise _not_cached(f, e) from e
     except hf_errors.HfHubHTTPError as e:
-        raise ModelSourceError(f"the Hub refused {src}/{filename}: {e}") from e
-    except OSError as e:  # size / checksum mismatch of an interrupted or truncated download, disk full ...
-        raise ModelSourceError(f"download of {src}/{filename} failed: {e}") from e
+        raise ModelSourceError(f"the Hub refused {src} ({filename}): {_first_line(e)}") from e
+    except _TRANSPORT_ERRORS as e:  # the connection broke mid-download and resuming failed
+        raise ModelSourceError(
+            f"download of {src} ({filename}) was interrupted: {e}; check the network and try again"
+        ) from e
+    except OSError as e:  # size mismatch of a truncated download, disk full ...
+        if "consistency check" in str(e).lower():
+            raise ModelSourceError(
+                f"download of {src} ({filename}) was truncated (fewer bytes arrived than the Hub announced); "
+                "try again"
+            ) from e
+        raise ModelSourceError(f"download of {src} ({filename}) failed: {e}") from e
+    except ValueError as e:  # invalid repo id / filename / revision rejected by huggingface_hub
+        raise ModelSourceError(f"cannot fetch {src} ({filename}): {e}") from e
+    if not was_cached and not f.local_files_only:
+        f.reachable = True  # it came over the network
+    _verify_checksum(f, filename, path)
+    return path
 
 
-def resolve_source(source: str, *, local_files_only: bool | None = None, cache_dir: str | None = None) -> Path:
-    """The local folder holding the model ``source`` names, downloading (or reusing the cache) as needed."""
+def _not_cached(f: _Fetch, e: BaseException | None) -> ModelSourceError:
+    src = f.src
+    if f.offline or (isinstance(e, hf_errors.OfflineModeIsEnabled) and not f.local_files_only):
+        return ModelSourceError(
+            f"offline mode (HF_HUB_OFFLINE) is on and {src} is not in the local cache: "
+            "load it once online, or give a local folder"
+        )
+    if f.local_files_only:
+        return ModelSourceError(f"{src} is not in the local cache and downloads are off (local_files_only)")
+    cause = e.__cause__ if e is not None else None
+    if isinstance(cause, hf_errors.FileMetadataError):
+        return ModelSourceError(
+            f"the server at {f.endpoint_text} does not answer like the Hugging Face Hub ({cause}); "
+            "check HF_ENDPOINT"
+        )
+    if isinstance(cause, hf_errors.HfHubHTTPError) and cause.response is not None:
+        return ModelSourceError(
+            f"the Hub at {f.endpoint_text} answered HTTP {cause.response.status_code} for {src}, "
+            "and no cached copy exists; try again later"
+        )
+    return ModelSourceError(
+        f"cannot reach the Hub at {f.endpoint_text} to fetch {src}, and no cached copy exists "
+        "(check the network or HF_ENDPOINT)"
+    )
+
+
+def _first_line(e: BaseException) -> str:
+    return next((line for line in str(e).splitlines() if line.strip()), type(e).__name__)
+
+
+# blob path -> (size, mtime_ns) of blobs whose content matched their name in this process
+_VERIFIED: dict[str, tuple[int, int]] = {}
+
+
+def _verify_checksum(f: _Fetch, filename: str, path: Path) -> None:
+    """Check a cached file against the name of its blob (the Hub's ETag: sha256 for LFS files, git sha1 else).
+
+    huggingface_hub checks only the size; a download garbled on the way (full length, wrong bytes) would
+    otherwise load as silently wrong weights. A bad blob is removed so that the next attempt downloads it again.
+    """
+    blob = Path(os.path.realpath(path))
+    name = blob.name
+    if re.fullmatch(r"[0-9a-f]{64}", name):
+        h = hashlib.sha256()
+    elif re.fullmatch(r"[0-9a-f]{40}", name):
+        h = hashlib.sha1()
+    else:  # no symlinks in this cache (copies): nothing to compare with
+        return
+    try:
+        st = blob.stat()
+        if _VERIFIED.get(str(blob)) == (st.st_size, st.st_mtime_ns):
+            return
+        with open(blob, "rb") as fh:
+            if h.name == "sha1":
+                h.update(b"blob %d\0" % st.st_size)
+            for chunk in iter(lambda: fh.read(1 << 22), b""):
+                h.update(chunk)
+    except OSError as e:
+        raise ModelSourceError(f"cannot read the cached {filename} of {f.src}: {e}") from e
+    if h.hexdigest() == name:
+        _VERIFIED[str(blob)] = (st.st_size, st.st_mtime_ns)
+        return
+    for p in (Path(path), blob):
+        try:
+            p.unlink()
+        except OSError:
+            pass
+    raise ModelSourceError(
+        f"{filename} of {f.src} is corrupt: its checksum does not match the Hub's ({name[:12]}...), so the "
+        "download was damaged; the bad copy was removed, try again"
+    )
+
+
+def _hub_reachable(f: _Fetch) -> bool:
+    """One quick HEAD (no retries) per resolve, made only when a file is not cached: False when the Hub cannot be
+    reached at all (refused, unresolvable, timed out), True when it answers anything."""
+    if f.local_files_only:
+        return False
+    if f.reachable is None:
+        filename = f"{f.src.subfolder}/{CONFIG_NAME}" if f.src.subfolder else CONFIG_NAME
+        url = hf_hub_url(f.src.repo_id, filename, revision=f.src.revision, endpoint=f.endpoint)
+        try:
+            get_hf_file_metadata(url, timeout=10, endpoint=f.endpoint)
+            f.reachable = True
+        except _UNREACHABLE_ERRORS:
+            f.reachable = False
+        except Exception:  # it answered, even if with an error
+            f.reachable = True
+    return f.reachable
+
+
+def _commit_of(path: Path) -> str | None:
+    """The commit sha of a file inside the cache's ``snapshots/<sha>/`` folder."""
+    parts = path.parts
+    for i in range(len(parts) - 2, -1, -1):
+        if parts[i] == "snapshots" and re.fullmatch(r"[0-9a-f]{40}", parts[i + 1]):
+            return parts[i + 1]
+    return None
+
+
+def _family_optional(cfg: dict) -> tuple[str, ...]:
+    try:
+        return registry.get_family(cfg["family"]).optional
+    except ImportError:  # the family's module is not there (yet): assume the usual optional parts
+        return ("discriminator",)
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+
+
+def resolve_source(source: str, *, local_files_only: bool | None = None, cache_dir: str | None = None,
+                   components: tuple[str, ...] | None = None) -> Path:
+    """The local folder holding the model ``source`` names, downloading (or reusing the cache) as needed.
+
+    ``local_files_only``: None follows ``HF_HUB_OFFLINE``; True never touches the network.
+    ``components``: the components to fetch (default: all the config lists; the generator always).
+    """
     where = parse_source(source)
     if isinstance(where, Path):
         return where
-    config_path = _download(where, CONFIG_NAME, local_files_only=local_files_only, cache_dir=cache_dir)
+    f = _make_fetch(where, local_files_only, cache_dir)
+    config_path = _download(f, CONFIG_NAME, revision=where.revision)
     assert config_path is not None
     try:
         cfg = read_config(config_path.parent)
     except CheckpointError as e:
-        raise ModelSourceError(str(e)) from e
-    for name in component_files(cfg):
-        _download(where, name, local_files_only=local_files_only, cache_dir=cache_dir,
-                  optional=name != "model.safetensors")
-    _download(where, CARD_NAME, local_files_only=local_files_only, cache_dir=cache_dir, optional=True)
+        raise ModelSourceError(f"{where}: {e}") from e
+    try:
+        optional = _family_optional(cfg)
+    except registry.UnknownFamilyError as e:
+        raise ModelSourceError(f"{where}: {e}") from e
+    # Pin every other file to the commit the config came from: a branch moving in between cannot mix
+    # versions, and files already cached at that commit need no request at all.
+    commit = _commit_of(config_path) or where.revision
+    for name, filename in zip(cfg["components"], component_files(cfg)):
+        if components is not None and name != "generator" and name not in components:
+            continue
+        is_optional = name in optional and name != "generator"
+        if is_optional and _cached(f, filename, commit) is False:
+            continue  # known to be absent at this commit
+        _download(f, filename, revision=commit, optional=is_optional)
+    if _cached(f, CARD_NAME, commit) is not False:
+        _download(f, CARD_NAME, revision=commit, optional=True)
     return config_path.parent
 
 
+def _cached(f: _Fetch, filename: str, commit: str | None) -> bool | None:
+    """True: cached at ``commit``; False: cached as absent; None: unknown."""
+    rel = f"{f.src.subfolder}/{filename}" if f.src.subfolder else filename
+    hit = try_to_load_from_cache(f.src.repo_id, rel, cache_dir=f.cache_dir, revision=commit)
+    if isinstance(hit, str):
+        return True
+    return None if hit is None else False
+
+
 def is_cached(source: str, cache_dir: str | None = None) -> bool:
-    """Whether ``source`` (a Hub id) has its config and generator weights in the local cache; folders: True."""
+    """Whether ``source`` (a Hub id) has its config and the weights it needs in the local cache; folders: True."""
     where = parse_source(source)
     if isinstance(where, Path):
         return True
+    f = _make_fetch(where, True, cache_dir)
     prefix = f"{where.subfolder}/" if where.subfolder else ""
+    config_path = try_to_load_from_cache(where.repo_id, prefix + CONFIG_NAME, cache_dir=f.cache_dir,
+                                         revision=where.revision)
+    if not isinstance(config_path, str):
+        return False
+    try:
+        cfg = read_config(Path(config_path).parent)
+        optional = _family_optional(cfg)
+    except (CheckpointError, registry.UnknownFamilyError):
+        return False
+    commit = _commit_of(Path(config_path)) or where.revision
     return all(
-        isinstance(try_to_load_from_cache(where.repo_id, prefix + f, cache_dir=cache_dir, revision=where.revision), str)
-        for f in (CONFIG_NAME, "model.safetensors")
+        _cached(f, filename, commit) is True
+        for name, filename in zip(cfg["components"], component_files(cfg))
+        if name == "generator" or name not in optional
     )
 
 
 def load_model(source: str, *, device: torch.device | str | None = None, components: tuple[str, ...] | None = None,
                local_files_only: bool | None = None, cache_dir: str | None = None) -> GanModel:
     """Load a model from a folder or the Hub onto ``device`` (default: CUDA, then MPS, then CPU)."""
-    folder = resolve_source(source, local_files_only=local_files_only, cache_dir=cache_dir)
+    folder = resolve_source(source, local_files_only=local_files_only, cache_dir=cache_dir, components=components)
     try:
         model = load_folder(folder, components=components, device=device or pick_device(), source=source)
     except CheckpointError as e:

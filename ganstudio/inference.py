@@ -125,22 +125,26 @@ def norm_statistics_from_input(module: nn.Module, dropout: bool = False) -> Iter
     minus the side effect of updating the running statistics on every call. ``dropout`` keeps dropout on
     (pix2pix's noise source).
     """
-    saved: list[tuple[nn.Module, bool, bool]] = []
+    saved: list[tuple[nn.Module, bool, Any, Any, bool]] = []
     for m in module.modules():
         if isinstance(m, nn.modules.batchnorm._NormBase):
-            saved.append((m, m.training, m.track_running_stats))
+            # Without running buffers both BatchNorm and InstanceNorm normalise with the input's own
+            # statistics and have nothing to update (InstanceNorm passes its buffers to F.instance_norm
+            # even when track_running_stats is False, so unsetting that flag is not enough).
+            saved.append((m, m.training, m.running_mean, m.running_var, m.track_running_stats))
             m.train()
-            m.track_running_stats = False  # -> F.batch_norm/instance_norm get no running buffers to update
+            m.running_mean = m.running_var = None
+            m.track_running_stats = False  # BatchNorm: also keeps num_batches_tracked still
         elif isinstance(m, nn.Dropout) and dropout:
-            saved.append((m, m.training, False))
+            saved.append((m, m.training, None, None, False))
             m.train()
     try:
         yield
     finally:
-        for m, training, track in saved:
+        for m, training, mean, var, track in saved:
             m.train(training)
             if isinstance(m, nn.modules.batchnorm._NormBase):
-                m.track_running_stats = track
+                m.running_mean, m.running_var, m.track_running_stats = mean, var, track
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,7 +491,7 @@ def _synthesize(model: GanModel, ws: torch.Tensor, *, psi: float, cutoff: int | 
     g = model.generator
     if noise_mode not in options.NOISE_MODES:
         raise InferenceError(f"noise mode must be one of {options.NOISE_MODES}")
-    ws = g.truncate(ws, psi, cutoff)
+    ws = g.truncate(ws, psi, cutoff or None)  # cutoff 0 / None: truncate every layer
     out = []
     for i in range(ws.shape[0]):  # per image, each with the same noise draw: only the styles differ
         out.append(g.synthesis(ws[i: i + 1], noise_mode=noise_mode, noise_strength=noise_strength,

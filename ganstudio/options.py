@@ -43,6 +43,8 @@ DEFAULT_NOISE_MODE = "const"
 STYLE_PRESETS = ("coarse", "middle", "fine")
 DIRECTIONS = ("AB", "BA")
 INTERP_SPACES = ("slerp", "lerp")
+ANIMATION_FORMATS = ("gif", "webp")  # interpolation animations (images.animation_bytes)
+DEFAULT_ANIMATION_FORMAT = "gif"
 
 # Uploads: refused above this many pixels; networks see at most this side (larger inputs are shrunk).
 MAX_INPUT_PIXELS = 40_000_000

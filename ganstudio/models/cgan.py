@@ -1,0 +1,132 @@
+"""Conditional GAN (Mirza & Osindero, 2014) on DCGAN-style convolutional networks.
+
+Generator: a learned label embedding is concatenated to z, and the joint vector goes through the
+DCGAN transposed-conv stack (28 px: 7x7 -> 14x14 -> 28x28; powers of two start from 4x4).
+Discriminator: the label is joined to the image as ``num_classes`` one-hot planes (constant maps),
+then the DCGAN strided-conv stack gives one logit. One-hot planes carry no weights of their own, so
+the label is as loud as the image from the first step of training.
+
+The discriminator returns logits; :meth:`Discriminator.probability` applies the sigmoid.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+
+
+@dataclass
+class CGANConfig(GanConfig):
+    num_classes: int = 10
+    latent_dim: int = 100  # nz
+    embed_dim: int = 10  # size of the generator's label embedding, concatenated to z
+    ngf: int = 64
+    ndf: int = 64
+    channels: int = 1
+    image_size: int = 28  # 28, or a power of two >= 16
+
+    def __post_init__(self) -> None:
+        for name in ("num_classes", "latent_dim", "embed_dim", "ngf", "ndf", "channels"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"CGAN {name} must be a positive integer, got {value!r}")
+        if self.num_classes < 2:
+            raise ConfigError(f"CGAN num_classes must be at least 2, got {self.num_classes}")
+        start_and_ups(self.image_size)  # validates
+
+
+def start_and_ups(image_size: int) -> tuple[int, int]:
+    """(side of the first feature map, number of stride-2 up-sampling layers) for ``image_size``."""
+    for start in (4, 7):
+        ups = math.log2(image_size / start)
+        if image_size >= 16 and ups == int(ups) and ups >= 1:
+            return start, int(ups)
+    raise ConfigError(f"CGAN image_size must be 28 or a power of two >= 16, got {image_size}")
+
+
+class Generator(nn.Module):
+    """(z [B, nz], labels [B]) -> image [B, nc, S, S] in [-1, 1] of the asked classes."""
+
+    def __init__(self, config: CGANConfig):
+        super().__init__()
+        self.config = config
+        start, ups = start_and_ups(config.image_size)
+        self.label_embedding = nn.Embedding(config.num_classes, config.embed_dim)
+        ch = config.ngf * 2 ** (ups - 1)
+        layers: list[nn.Module] = [
+            # [B, nz + E, 1, 1] -> [B, ch, start, start]
+            nn.ConvTranspose2d(config.latent_dim + config.embed_dim, ch, start, 1, 0, bias=False),
+            nn.BatchNorm2d(ch),
+            nn.ReLU(True),
+        ]
+        for _ in range(ups - 1):  # each doubles the side, halves the channels
+            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
+            ch //= 2
+        layers += [nn.ConvTranspose2d(ch, config.channels, 4, 2, 1, bias=False), nn.Tanh()]  # [B, nc, S, S]
+        self.main = nn.Sequential(*layers)
+        init_normal_(self)
+        # N(0, 1) like z: with the 0.02 conv init the label would start 50x quieter than the noise.
+        nn.init.normal_(self.label_embedding.weight, 0.0, 1.0)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` standard normal latents ``[n, latent_dim]`` drawn on the CPU."""
+        return latent_normal(n, (self.config.latent_dim,), generator)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        z = z.flatten(1)  # [B, nz] (a [B, nz, 1, 1] latent is accepted too)
+        if labels.shape != (z.shape[0],):
+            raise ValueError(f"labels must have shape [{z.shape[0]}], got {list(labels.shape)}")
+        joint = torch.cat([z, self.label_embedding(labels)], dim=1)  # [B, nz + E]
+        return self.main(joint[:, :, None, None])  # [B, nc, S, S]
+
+
+def label_planes(labels: torch.Tensor, num_classes: int, like: torch.Tensor) -> torch.Tensor:
+    """One-hot ``labels`` [B] as constant maps [B, num_classes, H, W] matching ``like``'s size and dtype."""
+    if labels.shape != (like.shape[0],):
+        raise ValueError(f"labels must have shape [{like.shape[0]}], got {list(labels.shape)}")
+    onehot = F.one_hot(labels, num_classes).to(like.dtype)  # [B, K]
+    return onehot[:, :, None, None].expand(-1, -1, like.shape[2], like.shape[3])
+
+
+class Discriminator(nn.Module):
+    """(image [B, nc, S, S], labels [B]) -> logit [B] that the image is a real one of that class."""
+
+    def __init__(self, config: CGANConfig):
+        super().__init__()
+        self.config = config
+        start, downs = start_and_ups(config.image_size)
+        ch = config.ndf
+        layers: list[nn.Module] = [
+            nn.Conv2d(config.channels + config.num_classes, ch, 4, 2, 1, bias=False),  # [B, ndf, S/2, S/2]
+            nn.LeakyReLU(0.2, inplace=True),
+        ]
+        for _ in range(downs - 1):
+            layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2),
+                       nn.LeakyReLU(0.2, inplace=True)]
+            ch *= 2
+        layers += [nn.Conv2d(ch, 1, start, 1, 0, bias=False)]  # [B, 1, 1, 1]
+        self.main = nn.Sequential(*layers)
+        init_normal_(self)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        joint = torch.cat([x, label_planes(labels, self.config.num_classes, x)], dim=1)  # [B, nc + K, S, S]
+        return self.main(joint).view(-1)  # [B]
+
+    def probability(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """D(x | y) in [0, 1]: the probability that ``x`` is a real image of class ``labels``."""
+        return torch.sigmoid(self(x, labels))
+
+
+FAMILY = Family(
+    name="cgan",
+    config_class=CGANConfig,
+    components={"generator": Generator, "discriminator": Discriminator},
+    tasks=(Task.CONDITIONAL,),
+    description="Conditional GAN: DCGAN-style; label embedding joined to z, one-hot label planes joined to D's input.",
+)

@@ -1,0 +1,168 @@
+"""InfoGAN (Chen et al., 2016): a GAN whose latent codes are made interpretable by a Q network.
+
+The generator's input is ``[z, one_hot(label), codes]``: unstructured noise z, a categorical code
+(``num_classes`` values, sampled uniformly when training) and ``num_continuous`` continuous codes
+(uniform in [-1, 1]). The discriminator's shared trunk feeds an adversarial head and the Q head, which
+recovers the categorical code (logits) and the means of the continuous codes; maximising that mutual
+information is what ties each code to one factor of variation (digit, slant, width on MNIST).
+
+Layout after the paper's MNIST networks (appendix, table 1), generalised to other sizes:
+G: FC 1024 - BN - ReLU, FC (7x7x128) - BN - ReLU, 4x4 up-conv 64 - BN - ReLU, 4x4 up-conv to channels, tanh.
+D: 4x4 conv 64 - lReLU, 4x4 conv 128 - BN - lReLU, FC 1024 - BN - lReLU; adversarial head FC 1;
+Q: FC 128 - BN - lReLU, then FC to the categorical logits and FC to the continuous means.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+
+
+@dataclass
+class InfoGANConfig(GanConfig):
+    latent_dim: int = 62  # size of the noise z (the paper's MNIST value)
+    num_classes: int = 10  # values of the categorical code
+    num_continuous: int = 2  # continuous codes, uniform in [-1, 1]
+    ngf: int = 64
+    ndf: int = 64
+    fc_dim: int = 1024  # width of the fully connected layer in G and in D's trunk
+    q_dim: int = 128  # width of the Q head's hidden layer
+    channels: int = 1
+    image_size: int = 28  # 28, or a power of two >= 16
+
+    def __post_init__(self) -> None:
+        for name in ("latent_dim", "num_classes", "ngf", "ndf", "fc_dim", "q_dim", "channels"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"InfoGAN {name} must be a positive integer, got {value!r}")
+        if self.num_classes < 2:
+            raise ConfigError(f"InfoGAN num_classes must be at least 2, got {self.num_classes}")
+        if not isinstance(self.num_continuous, int) or self.num_continuous < 0:
+            raise ConfigError(f"InfoGAN num_continuous must be an integer >= 0, got {self.num_continuous!r}")
+        start_and_ups(self.image_size)  # validates
+
+    @property
+    def input_dim(self) -> int:
+        """Size of the generator's joint input: noise + categorical one-hot + continuous codes."""
+        return self.latent_dim + self.num_classes + self.num_continuous
+
+
+def start_and_ups(image_size: int) -> tuple[int, int]:
+    """(side of the first feature map, number of stride-2 up-sampling layers) for ``image_size``."""
+    for start in (4, 7):
+        ups = math.log2(image_size / start)
+        if image_size >= 16 and ups == int(ups) and ups >= 1:
+            return start, int(ups)
+    raise ConfigError(f"InfoGAN image_size must be 28 or a power of two >= 16, got {image_size}")
+
+
+class Generator(nn.Module):
+    """(z [B, nz], labels [B], codes [B, n_cont] or None) -> image [B, nc, S, S] in [-1, 1]."""
+
+    def __init__(self, config: InfoGANConfig):
+        super().__init__()
+        self.config = config
+        start, ups = start_and_ups(config.image_size)
+        ch = config.ngf * 2 ** (ups - 1)  # 28 px: 128 channels at 7x7
+        self.start, self.ch = start, ch
+        self.fc = nn.Sequential(
+            nn.Linear(config.input_dim, config.fc_dim, bias=False),  # [B, fc]
+            nn.BatchNorm1d(config.fc_dim),
+            nn.ReLU(True),
+            nn.Linear(config.fc_dim, ch * start * start, bias=False),  # [B, ch * start * start]
+            nn.BatchNorm1d(ch * start * start),
+            nn.ReLU(True),
+        )
+        layers: list[nn.Module] = []
+        for _ in range(ups - 1):  # each doubles the side, halves the channels
+            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
+            ch //= 2
+        layers += [nn.ConvTranspose2d(ch, config.channels, 4, 2, 1, bias=False), nn.Tanh()]  # [B, nc, S, S]
+        self.main = nn.Sequential(*layers)
+        init_normal_(self)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` standard normal noise vectors ``[n, latent_dim]`` drawn on the CPU (codes not included)."""
+        return latent_normal(n, (self.config.latent_dim,), generator)
+
+    def sample_codes(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` continuous codes ``[n, num_continuous]``, uniform in [-1, 1], drawn on the CPU."""
+        return torch.rand((n, self.config.num_continuous), generator=generator) * 2.0 - 1.0
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor, codes: torch.Tensor | None = None) -> torch.Tensor:
+        c = self.config
+        z = z.flatten(1)  # [B, nz] (a [B, nz, 1, 1] latent is accepted too)
+        b = z.shape[0]
+        if labels.shape != (b,):
+            raise ValueError(f"labels must have shape [{b}], got {list(labels.shape)}")
+        if codes is None:  # the middle of every continuous code's range
+            codes = z.new_zeros(b, c.num_continuous)
+        elif codes.shape != (b, c.num_continuous):
+            raise ValueError(f"codes must have shape [{b}, {c.num_continuous}], got {list(codes.shape)}")
+        onehot = F.one_hot(labels, c.num_classes).to(z.dtype)  # [B, K]
+        h = self.fc(torch.cat([z, onehot, codes.to(z.dtype)], dim=1))  # [B, ch * start * start]
+        return self.main(h.view(b, self.ch, self.start, self.start))  # [B, nc, S, S]
+
+
+class Discriminator(nn.Module):
+    """image [B, nc, S, S] -> (adversarial logit [B], categorical logits [B, K], continuous means [B, n_cont])."""
+
+    def __init__(self, config: InfoGANConfig):
+        super().__init__()
+        self.config = config
+        start, downs = start_and_ups(config.image_size)
+        ch = config.ndf
+        layers: list[nn.Module] = [
+            nn.Conv2d(config.channels, ch, 4, 2, 1, bias=False),  # [B, ndf, S/2, S/2]
+            nn.LeakyReLU(0.2, inplace=True),
+        ]
+        for _ in range(downs - 1):
+            layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2),
+                       nn.LeakyReLU(0.2, inplace=True)]
+            ch *= 2
+        layers += [
+            nn.Flatten(),  # [B, ch * start * start]
+            nn.Linear(ch * start * start, config.fc_dim, bias=False),  # [B, fc]
+            nn.BatchNorm1d(config.fc_dim),
+            nn.LeakyReLU(0.2, inplace=True),
+        ]
+        self.trunk = nn.Sequential(*layers)
+        self.adv_head = nn.Linear(config.fc_dim, 1)  # [B, 1]
+        self.q = nn.Sequential(  # Q shares the trunk: the mutual-information term costs one small head
+            nn.Linear(config.fc_dim, config.q_dim, bias=False),
+            nn.BatchNorm1d(config.q_dim),
+            nn.LeakyReLU(0.2, inplace=True),
+        )
+        self.cat_head = nn.Linear(config.q_dim, config.num_classes)  # [B, K]
+        # [B, n_cont]; without continuous codes there is no head (a 0-output Linear warns at init)
+        self.cont_head = nn.Linear(config.q_dim, config.num_continuous) if config.num_continuous else None
+        init_normal_(self)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        h = self.trunk(x)  # [B, fc]
+        q = self.q(h)  # [B, q_dim]
+        cont = self.cont_head(q) if self.cont_head is not None else q.new_zeros(q.shape[0], 0)  # [B, n_cont]
+        return self.adv_head(h).view(-1), self.cat_head(q), cont  # [B], [B, K], [B, n_cont]
+
+    def classify(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits [B, K] of the categorical code Q infers from ``x``."""
+        return self.cat_head(self.q(self.trunk(x)))
+
+    def probability(self, x: torch.Tensor) -> torch.Tensor:
+        """D(x) in [0, 1]: the probability that ``x`` is real."""
+        return torch.sigmoid(self.adv_head(self.trunk(x)).view(-1))
+
+
+FAMILY = Family(
+    name="infogan",
+    config_class=InfoGANConfig,
+    components={"generator": Generator, "discriminator": Discriminator},
+    tasks=(Task.CONDITIONAL,),
+    description="InfoGAN: categorical and continuous latent codes made interpretable by a Q head on the discriminator.",
+)

@@ -1,0 +1,105 @@
+"""Vanilla GAN (Goodfellow et al., 2014) with fully connected networks.
+
+Generator: ``Linear -> ReLU -> Dropout`` per hidden size, then ``Linear -> Tanh``, reshaped to an image.
+Discriminator: the image flattened, ``Linear -> LeakyReLU(0.2) -> Dropout`` per hidden size, then
+``Linear`` to one logit (the sigmoid is applied by the loss, or by :meth:`Discriminator.probability`).
+
+Both networks are a single ``nn.Sequential`` called ``main``, so the state-dict keys are
+``main.<index>.weight`` / ``main.<index>.bias`` with indices 0, 3, 6 for the default two hidden layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+
+
+@dataclass
+class MLPConfig(GanConfig):
+    latent_dim: int = 100
+    g_hidden: tuple[int, ...] = (256, 512)  # generator hidden sizes, input side first
+    d_hidden: tuple[int, ...] = (512, 256)  # discriminator hidden sizes, input side first
+    dropout: float = 0.3  # after every hidden layer of both networks (a no-op in eval mode)
+    image_size: int = 28
+    channels: int = 1
+
+    def __post_init__(self) -> None:
+        # A list given in Python (rather than through from_dict) still compares equal after a round trip.
+        self.g_hidden = tuple(self.g_hidden)
+        self.d_hidden = tuple(self.d_hidden)
+        for name in ("latent_dim", "image_size", "channels"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"MLP {name} must be a positive integer, got {value!r}")
+        for name in ("g_hidden", "d_hidden"):
+            sizes = getattr(self, name)
+            if not sizes or not all(isinstance(h, int) and h >= 1 for h in sizes):
+                raise ConfigError(f"MLP {name} must be a non-empty list of positive integers, got {list(sizes)}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ConfigError(f"MLP dropout must be in [0, 1), got {self.dropout}")
+
+    @property
+    def image_numel(self) -> int:
+        """Values in one image: channels * image_size ** 2."""
+        return self.channels * self.image_size**2
+
+
+class Generator(nn.Module):
+    """z [B, nz] (or [B, nz, 1, 1]) -> image [B, channels, S, S] in [-1, 1]."""
+
+    def __init__(self, config: MLPConfig):
+        super().__init__()
+        self.config = config
+        layers: list[nn.Module] = []
+        width = config.latent_dim
+        for hidden in config.g_hidden:  # [B, width] -> [B, hidden]
+            layers += [nn.Linear(width, hidden), nn.ReLU(True), nn.Dropout(config.dropout)]
+            width = hidden
+        layers += [nn.Linear(width, config.image_numel), nn.Tanh()]  # [B, C*S*S]
+        self.main = nn.Sequential(*layers)
+        init_normal_(self)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` standard normal latents ``[n, latent_dim]`` drawn on the CPU."""
+        return latent_normal(n, (self.config.latent_dim,), generator)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        c, s = self.config.channels, self.config.image_size
+        flat = self.main(z.flatten(1))  # [B, C*S*S]
+        return flat.view(-1, c, s, s)  # [B, C, S, S]
+
+
+class Discriminator(nn.Module):
+    """image [B, channels, S, S] -> logit [B]."""
+
+    def __init__(self, config: MLPConfig):
+        super().__init__()
+        self.config = config
+        layers: list[nn.Module] = []
+        width = config.image_numel
+        for hidden in config.d_hidden:  # [B, width] -> [B, hidden]
+            layers += [nn.Linear(width, hidden), nn.LeakyReLU(0.2, inplace=True), nn.Dropout(config.dropout)]
+            width = hidden
+        layers += [nn.Linear(width, 1)]  # [B, 1]
+        self.main = nn.Sequential(*layers)
+        init_normal_(self)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.main(x.flatten(1)).view(-1)  # [B]
+
+    def probability(self, x: torch.Tensor) -> torch.Tensor:
+        """D(x) in [0, 1]: the probability that ``x`` is real."""
+        return torch.sigmoid(self(x))
+
+
+FAMILY = Family(
+    name="mlp",
+    config_class=MLPConfig,
+    components={"generator": Generator, "discriminator": Discriminator},
+    tasks=(Task.RANDOM,),
+    description="Vanilla GAN with fully connected generator and discriminator (Goodfellow et al., 2014).",
+)

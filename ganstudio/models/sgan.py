@@ -1,0 +1,114 @@
+"""Semi-supervised GAN (Odena, 2016) on DCGAN-style convolutional networks.
+
+Generator: unconditional, the DCGAN transposed-conv stack (28 px: 7x7 -> 14x14 -> 28x28; powers of
+two start from 4x4). Discriminator: the DCGAN strided-conv stack ending in ``K + 1`` logits, one per
+real class and one (index ``K``) for "fake". Trained on a few labelled and many unlabelled images, D
+becomes a classifier; the app shows D's class guess (:meth:`Discriminator.classify`) beside a sample.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+
+
+@dataclass
+class SGANConfig(GanConfig):
+    num_classes: int = 10  # K real classes; D has K + 1 outputs
+    latent_dim: int = 100  # nz
+    ngf: int = 64
+    ndf: int = 64
+    channels: int = 1
+    image_size: int = 28  # 28, or a power of two >= 16
+
+    def __post_init__(self) -> None:
+        for name in ("num_classes", "latent_dim", "ngf", "ndf", "channels"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"SGAN {name} must be a positive integer, got {value!r}")
+        if self.num_classes < 2:
+            raise ConfigError(f"SGAN num_classes must be at least 2, got {self.num_classes}")
+        start_and_ups(self.image_size)  # validates
+
+
+def start_and_ups(image_size: int) -> tuple[int, int]:
+    """(side of the first feature map, number of stride-2 up-sampling layers) for ``image_size``."""
+    for start in (4, 7):
+        ups = math.log2(image_size / start)
+        if image_size >= 16 and ups == int(ups) and ups >= 1:
+            return start, int(ups)
+    raise ConfigError(f"SGAN image_size must be 28 or a power of two >= 16, got {image_size}")
+
+
+class Generator(nn.Module):
+    """z [B, nz] (or [B, nz, 1, 1]) -> image [B, nc, S, S] in [-1, 1]."""
+
+    def __init__(self, config: SGANConfig):
+        super().__init__()
+        self.config = config
+        start, ups = start_and_ups(config.image_size)
+        ch = config.ngf * 2 ** (ups - 1)
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(config.latent_dim, ch, start, 1, 0, bias=False),  # [B, ch, start, start]
+            nn.BatchNorm2d(ch),
+            nn.ReLU(True),
+        ]
+        for _ in range(ups - 1):  # each doubles the side, halves the channels
+            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
+            ch //= 2
+        layers += [nn.ConvTranspose2d(ch, config.channels, 4, 2, 1, bias=False), nn.Tanh()]  # [B, nc, S, S]
+        self.main = nn.Sequential(*layers)
+        init_normal_(self)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` standard normal latents ``[n, latent_dim]`` drawn on the CPU."""
+        return latent_normal(n, (self.config.latent_dim,), generator)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.main(z.flatten(1)[:, :, None, None])  # [B, nz, 1, 1] -> [B, nc, S, S]
+
+
+class Discriminator(nn.Module):
+    """image [B, nc, S, S] -> logits [B, K + 1]; index K is "fake"."""
+
+    def __init__(self, config: SGANConfig):
+        super().__init__()
+        self.config = config
+        start, downs = start_and_ups(config.image_size)
+        ch = config.ndf
+        layers: list[nn.Module] = [
+            nn.Conv2d(config.channels, ch, 4, 2, 1, bias=False),  # [B, ndf, S/2, S/2]
+            nn.LeakyReLU(0.2, inplace=True),
+        ]
+        for _ in range(downs - 1):
+            layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2),
+                       nn.LeakyReLU(0.2, inplace=True)]
+            ch *= 2
+        layers += [nn.Conv2d(ch, config.num_classes + 1, start, 1, 0)]  # [B, K + 1, 1, 1]
+        self.main = nn.Sequential(*layers)
+        init_normal_(self)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.main(x).flatten(1)  # [B, K + 1]
+
+    def classify(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits of the K real classes [B, K] (the "fake" logit left out)."""
+        return self(x)[:, : self.config.num_classes]
+
+    def probability(self, x: torch.Tensor) -> torch.Tensor:
+        """D(x) in [0, 1]: the probability that ``x`` is real, 1 - softmax(logits)[K]."""
+        return 1.0 - torch.softmax(self(x), dim=1)[:, self.config.num_classes]
+
+
+FAMILY = Family(
+    name="sgan",
+    config_class=SGANConfig,
+    components={"generator": Generator, "discriminator": Discriminator},
+    tasks=(Task.RANDOM,),
+    description="Semi-supervised GAN: DCGAN generator; discriminator classifies into K real classes or fake.",
+)

@@ -1,0 +1,393 @@
+"""The training loop every family shares: data, resume, logging, sample grids, export, data parallelism.
+
+A family's trainer (``ganstudio/train/<group>.py``) subclasses :class:`Trainer` and implements
+``train_step`` (one generator update, with its discriminator updates) and ``sample_images``;
+:func:`run` does the rest:
+
+1. build (or resume) the model and the trainer's optimisers,
+2. loop with a progress bar, logging D's real / fake losses, G's loss, D(x) and D(G(z)) per interval,
+3. write a sample grid from fixed noise at intervals and a resumable training state,
+4. export a GAN Studio model folder (config + safetensors + card with data, steps, time, hardware).
+
+Under ``torchrun --nproc_per_node=N`` each process trains on its own shard of every batch and gradients
+are averaged across processes before each optimiser step (gloo on CPU, NCCL on GPU); rank 0 logs and saves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import torch
+import torch.distributed as dist
+from PIL import Image
+from torch import nn
+from torch.utils.data import Dataset
+
+from .. import images as imgs
+from .. import losses
+from ..checkpoint import GanModel, ModelMeta, new_model, save_folder, load_state_strict
+from ..data import DatasetInfo, get_dataset
+from ..runtime import pick_device
+
+
+@dataclass
+class TrainOptions:
+    """Everything a run needs; written into the training state and the model card."""
+
+    family: str
+    data: str
+    out: str
+    loss: str = "nonsaturating"
+    steps: int = 2000  # generator updates
+    batch_size: int = 64
+    lr_g: float | None = None  # None: the loss's recommended value (ganstudio.losses.LOSS_SPECS)
+    lr_d: float | None = None
+    n_critic: int | None = None
+    model: dict[str, Any] = field(default_factory=dict)  # config overrides
+    params: dict[str, Any] = field(default_factory=dict)  # family-specific (lambda_l1, label_fraction, ...)
+    image_size: int | None = None
+    seed: int = 0
+    log_every: int = 100
+    sample_every: int = 500
+    checkpoint_every: int = 500
+    device: str | None = None
+    amp: bool = True  # bf16 autocast on CUDA
+    name: str = ""
+    threads: int | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# data
+
+
+class Batches:
+    """Endless random mini-batches from a dataset held in memory as stacked tensors.
+
+    Small offline datasets (5k digits, a few thousand emoji) fit in memory; stacking once avoids a
+    DataLoader's per-item overhead, which dominates at these sizes on two cores.
+    """
+
+    def __init__(self, dataset: Dataset, batch_size: int, seed: int, rank: int = 0, world: int = 1):
+        items = [dataset[i] for i in range(len(dataset))]
+        first = items[0] if isinstance(items[0], (tuple, list)) else (items[0],)
+        self.fields = [torch.stack([torch.as_tensor(it[k] if isinstance(it, (tuple, list)) else it)
+                                    for it in items]) for k in range(len(first))]
+        self.n = len(items)
+        self.batch_size = batch_size
+        self.world = world
+        self.rng = torch.Generator().manual_seed(seed * 1000 + rank)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
+        return self
+
+    def __next__(self) -> tuple[torch.Tensor, ...]:
+        # every rank draws its own indices: a per-rank shard of an epoch-free random stream
+        idx = torch.randint(0, self.n, (self.batch_size // self.world,), generator=self.rng)
+        return tuple(f[idx] for f in self.fields)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"rng": self.rng.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.rng.set_state(state["rng"])
+
+
+# ---------------------------------------------------------------------------------------------
+# distributed
+
+
+def dist_setup(device: torch.device) -> tuple[int, int]:
+    """(rank, world size); initialises the process group when launched by torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
+
+
+def broadcast_parameters(module: nn.Module) -> None:
+    if dist.is_initialized():
+        for t in module.state_dict().values():
+            dist.broadcast(t, src=0)
+
+
+def average_gradients(*modules: nn.Module) -> None:
+    """All-reduce gradients across processes (what DDP does, but safe with gradient penalties)."""
+    if not dist.is_initialized():
+        return
+    world = dist.get_world_size()
+    for m in modules:
+        for p in m.parameters():
+            if p.grad is not None:
+                dist.all_reduce(p.grad)
+                p.grad /= world
+
+
+# ---------------------------------------------------------------------------------------------
+# trainer base
+
+
+class Trainer:
+    """Base of family trainers. Subclasses set up optimisers in ``__init__`` and implement the steps."""
+
+    default_loss = "nonsaturating"
+
+    def __init__(self, model: GanModel, opts: TrainOptions, info: DatasetInfo, device: torch.device):
+        self.model = model
+        self.opts = opts
+        self.info = info
+        self.device = device
+        self.spec = losses.loss_spec(opts.loss)
+        self.n_critic = opts.n_critic or self.spec.n_critic
+        self.rng = torch.Generator().manual_seed(opts.seed)  # latents, labels, penalties (CPU)
+        self.optimizers: dict[str, torch.optim.Optimizer] = {}
+        self.amp = opts.amp and device.type == "cuda"
+
+    # -- helpers for subclasses
+    def make_optimizer(self, params: Any, lr: float | None, which: str) -> torch.optim.Optimizer:
+        default = self.spec.lr_g if which == "g" else self.spec.lr_d
+        return losses.make_optimizer(self.spec.optimizer, params, lr or default, self.spec.betas)
+
+    def autocast(self) -> Any:
+        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.amp)
+
+    def step_optimizer(self, name: str, loss: torch.Tensor, *modules: nn.Module) -> None:
+        opt = self.optimizers[name]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        average_gradients(*modules)
+        opt.step()
+
+    def latents(self, n: int) -> torch.Tensor:
+        return self.model.generator.sample_latent(n, self.rng).to(self.device)
+
+    # -- what subclasses implement
+    def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
+        raise NotImplementedError
+
+    def sample_images(self, fixed: dict[str, torch.Tensor]) -> list[Image.Image]:
+        raise NotImplementedError
+
+    def fixed_inputs(self, batches: Batches) -> dict[str, torch.Tensor]:
+        """Inputs reused for every sample grid (fixed noise), drawn once from the seed."""
+        g = torch.Generator().manual_seed(self.opts.seed + 12345)
+        return {"z": self.model.generator.sample_latent(64, g)}
+
+    def ema_modules(self) -> dict[str, nn.Module]:
+        """Modules to export instead of the trained ones (StyleGAN2's EMA generator)."""
+        return {}
+
+    def extra_state(self) -> dict[str, Any]:
+        return {}
+
+    def load_extra_state(self, state: dict[str, Any]) -> None:
+        pass
+
+
+def format_log(step: int, total: int, stats: dict[str, float]) -> str:
+    """The classic log line: D's loss on real and fake, G's loss, D(x), D(G(z)), then any extras."""
+    head = [f"[{step}/{total}]"]
+    order = ["loss_d_real", "loss_d_fake", "loss_g", "d_x", "d_g_z"]
+    names = {"loss_d_real": "Loss_D(real)", "loss_d_fake": "Loss_D(fake)", "loss_g": "Loss_G",
+             "d_x": "D(x)", "d_g_z": "D(G(z))"}
+    parts = [f"{names[k]}: {stats[k]:.4f}" for k in order if k in stats]
+    parts += [f"{k}: {v:.4f}" for k, v in stats.items() if k not in order]
+    return " ".join(head) + " " + " | ".join(parts)
+
+
+def hardware() -> str:
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    return f"CPU {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
+
+
+# ---------------------------------------------------------------------------------------------
+# state
+
+
+def _state_path(out: Path) -> Path:
+    return out / "train_state.pt"
+
+
+def save_state(out: Path, trainer: Trainer, batches: Batches, step: int, elapsed: float) -> None:
+    state = {
+        "step": step,
+        "elapsed": elapsed,
+        "options": json.dumps(dataclasses.asdict(trainer.opts)),
+        "modules": {k: m.state_dict() for k, m in trainer.model.modules.items()},
+        "ema": {k: m.state_dict() for k, m in trainer.ema_modules().items()},
+        "optimizers": {k: o.state_dict() for k, o in trainer.optimizers.items()},
+        "rng": trainer.rng.get_state(),
+        "batches": batches.state_dict(),
+        "extra": trainer.extra_state(),
+    }
+    tmp = _state_path(out).with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(_state_path(out))  # atomic: an interrupted save never corrupts the previous state
+
+
+def load_state(out: Path, trainer: Trainer, batches: Batches) -> tuple[int, float]:
+    # weights_only: the state holds tensors, numbers, strings and dicts only -- nothing executable
+    state = torch.load(_state_path(out), map_location=trainer.device, weights_only=True)
+    for k, m in trainer.model.modules.items():
+        load_state_strict(m, state["modules"][k], f"training state {k}")
+    for k, m in trainer.ema_modules().items():
+        load_state_strict(m, state["ema"][k], f"training state ema {k}")
+    for k, o in trainer.optimizers.items():
+        o.load_state_dict(state["optimizers"][k])
+    trainer.rng.set_state(state["rng"].cpu())
+    batches.load_state_dict({"rng": state["batches"]["rng"].cpu()})
+    trainer.load_extra_state(state["extra"])
+    return int(state["step"]), float(state["elapsed"])
+
+
+# ---------------------------------------------------------------------------------------------
+# the loop
+
+
+def meta_from(info: DatasetInfo, opts: TrainOptions, trainer: Trainer, step: int, elapsed: float,
+              world: int) -> ModelMeta:
+    return ModelMeta(
+        name=opts.name or f"{opts.family} on {info.name}",
+        value_range=(-1.0, 1.0),
+        class_names=info.class_names,
+        attribute_names=info.attribute_names,
+        attribute_groups=info.attribute_groups,
+        domains=info.domains,
+        input_kind=info.input_kind,
+        palette=info.palette,
+        dataset=f"{info.name}: {info.description}" if info.description else info.name,
+        training={
+            "loss": opts.loss,
+            "steps": step,
+            "batch_size": opts.batch_size,
+            "n_critic": trainer.n_critic,
+            "optimizer": trainer.spec.optimizer,
+            "lr_g": opts.lr_g or trainer.spec.lr_g,
+            "lr_d": opts.lr_d or trainer.spec.lr_d,
+            "params": opts.params,
+            "seed": opts.seed,
+            "time_s": round(elapsed, 1),
+            "hardware": hardware() + (f" x{world} processes" if world > 1 else ""),
+            "command": "python -m ganstudio train " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["train"] else "",
+        },
+        license=info.license,
+        provenance={"trained_by": "ganstudio train", "data_source": info.source},
+    )
+
+
+def build_dataset(opts: TrainOptions) -> Dataset:
+    kwargs: dict[str, Any] = {"split": "train"}
+    if opts.image_size:
+        kwargs["size"] = opts.image_size
+    path = Path(opts.data)
+    if path.is_dir():
+        return get_dataset(opts.params.get("folder_kind", "folder"), root=str(path), **kwargs)
+    return get_dataset(opts.data, **kwargs)
+
+
+def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False) -> Path:
+    """Train (resuming from ``opts.out/train_state.pt`` when present) and export ``opts.out/model``."""
+    from tqdm.auto import tqdm
+
+    if opts.threads:
+        torch.set_num_threads(opts.threads)
+    device = pick_device(opts.device)
+    rank, world = dist_setup(device)
+    if world > 1 and device.type == "cuda":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(device)
+    out = Path(opts.out)
+    if rank == 0:
+        (out / "samples").mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(opts.seed)
+    dataset = build_dataset(opts)
+    info: DatasetInfo = dataset.info
+    model_cfg = dict(opts.model)
+    # the dataset decides the image geometry unless the user overrides it
+    fam_fields = {f.name for f in dataclasses.fields(new_model(opts.family).config)}
+    for key, value in (("image_size", info.image_size), ("channels", info.channels)):
+        if key in fam_fields and key not in model_cfg and value:
+            model_cfg[key] = value
+    if "num_classes" in fam_fields and "num_classes" not in model_cfg and info.class_names:
+        model_cfg["num_classes"] = len(info.class_names)
+    if "c_dim" in fam_fields and "c_dim" not in model_cfg and info.attribute_names:
+        model_cfg["c_dim"] = len(info.attribute_names)
+    if "num_labels" in fam_fields and "num_labels" not in model_cfg and info.palette:
+        model_cfg["num_labels"] = len(info.palette)
+    if "in_channels" in fam_fields and "in_channels" not in model_cfg and info.extra.get("in_channels"):
+        model_cfg["in_channels"] = info.extra["in_channels"]
+    model = new_model(opts.family, model_cfg).to(device)
+    for m in model.modules.values():
+        broadcast_parameters(m)
+        m.train()
+    trainer = trainer_class(model, opts, info, device)
+    batches = Batches(dataset, opts.batch_size, opts.seed, rank, world)
+    fixed = trainer.fixed_inputs(batches)
+    step, elapsed = 0, 0.0
+    if _state_path(out).exists():
+        step, elapsed = load_state(out, trainer, batches)
+        if rank == 0 and not quiet:
+            print(f"resuming from step {step} ({elapsed:.0f} s trained so far)")
+    t_start = time.perf_counter() - elapsed
+    bar = tqdm(total=opts.steps, initial=step, disable=quiet or rank != 0, dynamic_ncols=True)
+    log_path = out / "log.txt"
+    while step < opts.steps:
+        batch = tuple(t.to(device, non_blocking=True) for t in next(batches))
+        stats = trainer.train_step(batch, step)
+        step += 1
+        bar.update(1)
+        if rank != 0:
+            continue
+        if step % opts.log_every == 0 or step == opts.steps:
+            line = format_log(step, opts.steps, stats)
+            bar.set_postfix_str(line.split(" ", 1)[1][:80])
+            with log_path.open("a") as f:
+                f.write(line + "\n")
+            if not quiet:
+                tqdm.write(line)
+        if step % opts.sample_every == 0 or step == opts.steps:
+            save_samples(trainer, fixed, out / "samples" / f"step_{step:06d}.png")
+        if step % opts.checkpoint_every == 0 or step == opts.steps:
+            save_state(out, trainer, batches, step, time.perf_counter() - t_start)
+    bar.close()
+    elapsed = time.perf_counter() - t_start
+    if rank == 0:
+        export(trainer, info, out / "model", step, elapsed, fixed, world)
+    if dist.is_initialized():
+        dist.barrier()
+    return out / "model"
+
+
+def save_samples(trainer: Trainer, fixed: dict[str, torch.Tensor], path: Path) -> Image.Image:
+    for m in trainer.model.modules.values():
+        m.eval()
+    with torch.no_grad():
+        pics = trainer.sample_images(fixed)
+    for m in trainer.model.modules.values():
+        m.train()
+    grid = imgs.make_grid(pics, max(1, int(math.sqrt(len(pics)))))
+    grid.save(path)
+    return grid
+
+
+def export(trainer: Trainer, info: DatasetInfo, folder: Path, step: int, elapsed: float,
+           fixed: dict[str, torch.Tensor], world: int = 1) -> Path:
+    """Write the trained model (EMA modules where the family keeps them) as a model folder."""
+    modules = dict(trainer.model.modules) | trainer.ema_modules()
+    model = GanModel(trainer.model.family, trainer.model.config,
+                     meta_from(info, trainer.opts, trainer, step, elapsed, world),
+                     {k: m for k, m in modules.items()}, str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    save_samples(trainer, fixed, folder / "samples.png")
+    model.meta.extra["samples_image"] = "samples.png"
+    save_folder(model, folder)
+    return folder

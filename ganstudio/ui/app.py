@@ -1,0 +1,111 @@
+"""Assemble GAN Studio: one tab per module, shared per-user session state, lazy model loading, queue limits."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from .. import options
+from . import conditional, edit, generate, models, style, translate
+from .common import Session, Studio, bind, new_studio
+
+log = logging.getLogger("ganstudio.ui")
+
+CSS = """
+.pixelated img { image-rendering: pixelated; }
+footer { display: none !important; }
+"""
+
+INTRO = ("# GAN Studio\nPlay with, compare and serve generative adversarial networks. Every image is a PNG that "
+         "remembers its model, revision, seed and settings; drop it back on the first tab to make it again.")
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+def mcp_available() -> bool:
+    """Whether Gradio's MCP server can start (the ``gradio[mcp]`` extra is installed) and is not turned off."""
+    off = os.environ.get("GRADIO_MCP_SERVER", "").strip().lower() in ("0", "false", "no", "off")
+    return not off and importlib.util.find_spec("mcp") is not None
+
+
+def launch_options() -> dict[str, Any]:
+    """Keyword arguments for ``demo.launch`` shared by ``app.py``, the tests and the benchmarks."""
+    return {
+        "max_file_size": f"{options.MAX_UPLOAD_MB}mb",  # larger uploads are refused before any handler runs
+        "css": CSS,
+        "mcp_server": mcp_available(),
+        "footer_links": ["api"],
+    }
+
+
+def _playground() -> None:
+    """Mount the playground tab when its module exists (it is optional; imported only now)."""
+    try:
+        module = importlib.import_module("ganstudio.ui.playground")
+    except ModuleNotFoundError as e:
+        if e.name == "ganstudio.ui.playground":
+            return  # not part of this build: no tab
+        module, problem = None, e
+    except Exception as e:  # noqa: BLE001 - a broken optional tab must not take the app down
+        module, problem = None, e
+    with gr.Tab("Playground", id="playground"):
+        if module is not None:
+            try:
+                module.render()
+                return
+            except Exception as e:  # noqa: BLE001
+                problem = e
+        log.exception("the playground tab could not be built", exc_info=problem)
+        gr.Markdown(f"The playground is not available in this build ({type(problem).__name__}: {problem}).")
+
+
+def build_app(catalog: str | Path | None = None, *, studio: Studio | None = None) -> gr.Blocks:
+    """The GAN Studio app. ``catalog`` overrides ``GANSTUDIO_CATALOG`` / ``checkpoints/catalog.json``.
+
+    Nothing is loaded here: each model loads the first time a tab shows it or a call uses it.
+    """
+    studio = studio or new_studio(catalog)
+    with gr.Blocks(title="GAN Studio", delete_cache=(3600, 7200)) as demo:
+        session = gr.State(Session())
+        gr.Markdown(INTRO)
+        with gr.Tabs():
+            tabs: dict[str, tuple[gr.Tab, Any]] = {}
+            for key, title, module in (("generate", "Random generation", generate),
+                                       ("conditional", "Class-conditional", conditional),
+                                       ("translate", "Image-to-image", translate),
+                                       ("edit", "Attribute editing", edit),
+                                       ("style", "Style mixing and noise", style)):
+                with gr.Tab(title, id=key) as tab:
+                    tabs[key] = (tab, module.render(studio, session))
+            _playground()
+            with gr.Tab("Models", id="models") as models_tab:
+                models_ui = models.render(studio, session, {k: ui.picker for k, (_, ui) in tabs.items()})
+
+        # Lazy loading: a tab's default model loads (and its controls adapt) when the tab is first shown.
+        for key, (tab, ui) in tabs.items():
+            if studio.choices(key, None):
+                tab.select(*ui.select, api_visibility="private", concurrency_id="load")
+        if studio.choices("generate", None):
+            demo.load(*tabs["generate"][1].select, api_visibility="private", concurrency_id="load")
+        models_tab.select(bind(studio, models.list_models), [session], models_ui.table, api_name="list_models",
+                          concurrency_limit=None)
+        models_tab.select(bind(studio, models.app_status), None, models_ui.app_status, api_visibility="private",
+                          concurrency_limit=None)
+
+    # One job per concurrency group at a time (two CPU cores go further on one job than split over two),
+    # and a bounded queue: requests beyond it are refused at once rather than waiting for minutes.
+    demo.queue(default_concurrency_limit=_env_int("GANSTUDIO_CONCURRENCY", 1),
+               max_size=_env_int("GANSTUDIO_QUEUE_SIZE", 32))
+    demo.studio = studio  # type: ignore[attr-defined]  # for tests and benchmarks
+    return demo

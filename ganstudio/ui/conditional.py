@@ -1,0 +1,105 @@
+"""Tab 2, class-conditional generation: one row per class with the same latents in every row, InfoGAN's
+categorical and continuous codes, and the discriminator's class guess for each image (ACGAN, InfoGAN)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import gradio as gr
+
+from .. import inference, options
+from .common import (Session, Studio, bind, card_markdown, class_names, dice, file_stem, gallery, has_class_head,
+                     picker, random_seed, seed_box, seed_value, slider, stamp)
+
+TAB = "conditional"
+# Sliders made for InfoGAN's continuous codes; a model with more codes keeps the rest at 0 (their mean).
+MAX_CODES = 4
+
+
+def select_model(studio: Studio, model_id: str, session: Session,
+                 progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """Load a class-conditional model and show its card and its classes.
+
+    Args:
+        model_id: catalog id of the model.
+    Returns:
+        The model card, the class picker (every class selected), one slider per continuous code (InfoGAN),
+        and whether the discriminator's class guess is available.
+    """
+    model, entry = studio.load(model_id, session, progress)
+    names = class_names(model)
+    n_codes = int(getattr(model.config, "num_continuous", 0) or 0)
+    label = "Categorical code" if n_codes else "Classes (one row each)"
+    codes = [gr.update(visible=i < n_codes, value=options.INFOGAN_CODE.default) for i in range(MAX_CODES)]
+    return (card_markdown(model, entry), gr.update(choices=names, value=names, label=label),
+            *codes, gr.update(visible=has_class_head(model), value=False))
+
+
+def generate_per_class(studio: Studio, model_id: str, classes: list[int], per_class: int, seed: int, guesses: bool,
+                       code_1: float, code_2: float, code_3: float, code_4: float, session: Session,
+                       progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """One row per chosen class, the same latents in every row, so only the class changes down a column.
+
+    Args:
+        model_id: catalog id of a class-conditional model (cGAN, ACGAN, InfoGAN).
+        classes: the classes to show, by name (InfoGAN: values of the categorical code).
+        per_class: images per class (columns).
+        seed: random seed of the shared latents.
+        guesses: caption each image with the discriminator's class guess (ACGAN and InfoGAN checkpoints).
+        code_1: InfoGAN continuous code 1 (other models ignore the codes).
+        code_2: InfoGAN continuous code 2.
+        code_3: InfoGAN continuous code 3.
+        code_4: InfoGAN continuous code 4.
+    Returns:
+        The grid (PNG with its settings in the metadata), the single images with captions, and a summary.
+    """
+    model, entry = studio.load(model_id, session, progress)
+    if not classes:
+        raise ValueError("choose at least one class")
+    n_codes = int(getattr(model.config, "num_continuous", 0) or 0)
+    sliders = [float(c) for c in (code_1, code_2, code_3, code_4)]  # MAX_CODES of them
+    codes = (sliders[:n_codes] + [options.INFOGAN_CODE.default] * max(0, n_codes - MAX_CODES)) if n_codes else None
+    r = inference.sample_per_class(model, seed=seed_value(seed), classes=[int(c) for c in classes],
+                                   per_class=int(per_class), codes=codes, precision=session.precision,
+                                   with_guesses=bool(guesses) and has_class_head(model))
+    params = stamp(r.params, model, entry)
+    stem = file_stem(entry, "classes", "seed", int(seed))
+    return (studio.png(r.grid, params, f"{stem}-grid"), gallery(studio, r.images, params, r.captions, stem),
+            f"{len(classes)} classes x {int(per_class)} images, seed {int(seed)}, {r.seconds:.2f} s")
+
+
+def render(studio: Studio, session: gr.State) -> SimpleNamespace:
+    """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
+    ui = SimpleNamespace()
+    with gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            ui.picker = picker(studio, TAB)
+            gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
+            with gr.Accordion("Model card", open=True):
+                ui.card = gr.Markdown("Pick a model to see its card.")
+            ui.classes = gr.CheckboxGroup(choices=[], value=[], type="index", label="Classes (one row each)")
+            ui.per_class = slider(options.PER_CLASS, "Images per class")
+            with gr.Row(equal_height=True):
+                ui.seed = seed_box()
+                ui.dice = dice()
+            ui.codes = [slider(options.INFOGAN_CODE, f"Continuous code {i + 1}", visible=False)
+                        for i in range(MAX_CODES)]
+            ui.guesses = gr.Checkbox(False, label="Show the discriminator's class guess", visible=False)
+            ui.run = gr.Button("Generate one row per class", variant="primary")
+        with gr.Column(scale=2):
+            ui.grid = gr.Image(label="One row per class (PNG with its settings)", format="png", type="filepath",
+                               interactive=False, elem_classes=["pixelated"], height=480)
+            ui.summary = gr.Markdown()
+            ui.images = gr.Gallery(label="Images", format="png", columns=8, height="auto", elem_classes=["pixelated"])
+    listen(studio, session, ui)
+    return ui
+
+
+def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
+    ui.select = (bind(studio, select_model), [ui.picker, session], [ui.card, ui.classes, *ui.codes, ui.guesses])
+    ui.picker.change(*ui.select, api_name="conditional_select_model", concurrency_id="load")
+    ui.dice.click(random_seed, None, ui.seed, api_name="conditional_random_seed", concurrency_limit=None,
+                  show_progress="hidden")
+    ui.run.click(bind(studio, generate_per_class, gpu=True),
+                 [ui.picker, ui.classes, ui.per_class, ui.seed, ui.guesses, *ui.codes, session],
+                 [ui.grid, ui.images, ui.summary], api_name="generate_per_class", concurrency_id="inference")

@@ -1,0 +1,176 @@
+"""Tab 4, attribute editing (StarGAN): toggles for the model's attributes (a radio per mutually exclusive
+group such as hair colour), every single-attribute edit at once as in the paper's figures, and an intensity
+slider that moves the label vector from the input's own attributes to the target."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import gradio as gr
+
+from .. import inference, options
+from ..checkpoint import GanModel
+from .common import Session, Studio, bind, card_markdown, example_files, file_stem, gallery, picker, stamp
+
+TAB = "edit"
+MAX_GROUPS = 3  # radios made for mutually exclusive attribute groups; more groups fall back to checkboxes
+FIT_LABELS = {"pad": "Pad and crop back", "resize": "Resize to the training size (reference)"}
+MODE_LABELS = {"reference": "Per-image statistics (reference)", "eval": "Stored statistics (eval)"}
+
+
+def _pretty(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def attribute_layout(model: GanModel) -> tuple[list[list[str]], list[str]]:
+    """(groups shown as radios, attributes shown as checkboxes) of a model."""
+    names = inference.attribute_names(model)
+    groups = [[n for n in g if n in names] for g in (model.meta.attribute_groups or [])][:MAX_GROUPS]
+    grouped = {n for g in groups for n in g}
+    return groups, [n for n in names if n not in grouped]
+
+
+def _controls(model: GanModel, source: list[float] | None) -> list[dict]:
+    """Updates of the group radios and the checkbox group; with ``source``, set to the detected attributes."""
+    groups, singles = attribute_layout(model)
+    names = inference.attribute_names(model)
+    out = []
+    for i in range(MAX_GROUPS):
+        if i < len(groups):
+            g = groups[i]
+            value = max(g, key=lambda n: source[names.index(n)]) if source else None
+            out.append(gr.update(visible=True, choices=[(_pretty(n), n) for n in g], value=value,
+                                 label="One of: " + ", ".join(_pretty(n) for n in g)))
+        else:
+            out.append(gr.update(visible=False, choices=[], value=None))
+    on = [n for n in singles if source and source[names.index(n)] >= 0.5]
+    out.append(gr.update(visible=bool(singles), choices=[(_pretty(n), n) for n in singles], value=on))
+    return out
+
+
+def select_model(studio: Studio, model_id: str, session: Session,
+                 progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """Load an attribute-editing model (StarGAN) and show its attributes as toggles.
+
+    Args:
+        model_id: catalog id of the model.
+    Returns:
+        The model card, one radio per mutually exclusive attribute group, and the other attributes as toggles.
+    """
+    model, entry = studio.load(model_id, session, progress)
+    return (card_markdown(model, entry), *_controls(model, None))
+
+
+def all_single_edits(studio: Studio, model_id: str, image: str | None, fit: str, mode: str, session: Session,
+                     progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """Every single-attribute edit of an image at once, as in the StarGAN paper's figures.
+
+    Each member of an exclusive group (e.g. each hair colour) is set in turn; other attributes are flipped.
+    The attributes the model reads from the input (its discriminator's class head) preset the toggles.
+
+    Args:
+        model_id: catalog id of a StarGAN model.
+        image: the input image (a face for CelebA models), any size.
+        fit: "resize" (the reference's pipeline) or "pad".
+        mode: "reference" (per-image normalisation statistics, as the reference test) or "eval".
+    Returns:
+        A row [input, edit 1, edit 2, ...] as one PNG, the edits with their names, the toggles set to the
+        attributes read from the input, and those attributes in words.
+    """
+    if image is None:
+        raise ValueError("upload an image first")
+    model, entry = studio.load(model_id, session, progress)
+    r = inference.edit_attributes(model, image, all_single_edits=True, fit=fit, mode=mode,
+                                  precision=session.precision)
+    params = stamp(r.params, model, entry)
+    names = inference.attribute_names(model)
+    read = ", ".join(f"{_pretty(n)} {v:.0%}" for n, v in zip(names, r.source_labels))
+    items = gallery(studio, r.images, params, [_pretty(n) for n in r.names], file_stem(entry, "edit"))
+    return (studio.png(r.grid, params, file_stem(entry, "all-edits")), items, *_controls(model, r.source_labels),
+            f"Attributes read from the input: {read}. ({r.seconds:.2f} s)")
+
+
+def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: str | None, group_2: str | None,
+                    group_3: str | None, attributes: list[str] | None, intensity: float, fit: str, mode: str,
+                    session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """Edit an image towards the chosen attributes with a StarGAN model.
+
+    Args:
+        model_id: catalog id of a StarGAN model.
+        image: the input image, any size.
+        group_1: the chosen member of the first exclusive group (e.g. a hair colour), or empty to keep it.
+        group_2: the chosen member of the second exclusive group, or empty.
+        group_3: the chosen member of the third exclusive group, or empty.
+        attributes: the other attributes to switch on; those not listed are switched off.
+        intensity: 0 keeps the input's own attributes, 1 applies the target fully; between, the label vector is
+            interpolated.
+        fit: "resize" or "pad".
+        mode: "reference" or "eval".
+    Returns:
+        The edited image (PNG with its settings) and the label vectors used.
+    """
+    if image is None:
+        raise ValueError("upload an image first")
+    model, entry = studio.load(model_id, session, progress)
+    groups, singles = attribute_layout(model)
+    target = {choice: True for choice in (group_1, group_2, group_3)[:len(groups)] if choice}
+    target.update({n: n in (attributes or []) for n in singles})
+    r = inference.edit_attributes(model, image, target=target, intensity=float(intensity), fit=fit, mode=mode,
+                                  precision=session.precision)
+    params = stamp(r.params, model, entry)
+    names = inference.attribute_names(model)
+    label = ", ".join(f"{_pretty(n)} {v:.2f}" for n, v in zip(names, r.labels[0]))
+    return (studio.png(r.images[0], params, file_stem(entry, "edited")),
+            f"Label vector: {label} (intensity {float(intensity):.2f}; {r.seconds:.2f} s)")
+
+
+def render(studio: Studio, session: gr.State) -> SimpleNamespace:
+    """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
+    ui = SimpleNamespace()
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            ui.picker = picker(studio, TAB)
+            gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
+            with gr.Accordion("Model card", open=False):
+                ui.card = gr.Markdown("Pick a model to see its card.")
+            ui.image = gr.Image(label="Input image (any size)", type="filepath", image_mode=None,
+                                sources=["upload", "clipboard"], height=260)
+            faces = example_files("face")
+            if faces:
+                gr.Examples(faces, inputs=[ui.image], label="Example inputs")
+            ui.groups = [gr.Radio([], value=None, label=f"Group {i + 1}", visible=False) for i in range(MAX_GROUPS)]
+            ui.attributes = gr.CheckboxGroup([], value=[], label="Attributes (checked = on)", visible=False)
+            ui.intensity = gr.Slider(options.INTENSITY.minimum, options.INTENSITY.maximum,
+                                     value=options.INTENSITY.default, step=options.INTENSITY.step,
+                                     label="Intensity (0 = input's own attributes, 1 = target)")
+            with gr.Accordion("Advanced", open=False):
+                ui.fit = gr.Radio([(FIT_LABELS.get(f, f), f) for f in options.FIT_MODES], value="resize",
+                                  label="Input size")
+                ui.mode = gr.Radio([(MODE_LABELS.get(m, m), m) for m in options.STARGAN_MODES],
+                                   value=options.STARGAN_MODES[0], label="Normalisation")
+            with gr.Row():
+                ui.run_all = gr.Button("Every single edit")
+                ui.run = gr.Button("Edit", variant="primary")
+        with gr.Column(scale=2):
+            ui.edited = gr.Image(label="Edited (PNG with its settings)", format="png", type="filepath",
+                                 interactive=False, height=300)
+            ui.info = gr.Markdown()
+            ui.row = gr.Image(label="Every single-attribute edit: input, then one edit each", format="png",
+                              type="filepath", interactive=False)
+            ui.edits = gr.Gallery(label="Single edits", format="png", columns=6, height="auto")
+    listen(studio, session, ui)
+    return ui
+
+
+def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
+    toggles = [*ui.groups, ui.attributes]
+    ui.select = (bind(studio, select_model), [ui.picker, session], [ui.card, *toggles])
+    ui.picker.change(*ui.select, api_name="edit_select_model", concurrency_id="load")
+    single = bind(studio, all_single_edits, gpu=True)
+    single_args = ([ui.picker, ui.image, ui.fit, ui.mode, session], [ui.row, ui.edits, *toggles, ui.info])
+    ui.run_all.click(single, *single_args, api_name="all_single_edits", concurrency_id="inference")
+    # A new upload shows every single edit at once and presets the toggles to what the model reads.
+    ui.image.upload(single, *single_args, api_visibility="private", concurrency_id="inference")
+    ui.run.click(bind(studio, edit_attributes, gpu=True),
+                 [ui.picker, ui.image, *ui.groups, ui.attributes, ui.intensity, ui.fit, ui.mode, session],
+                 [ui.edited, ui.info], api_name="edit_attributes", concurrency_id="inference")
