@@ -240,26 +240,23 @@ _VERIFIED: dict[str, tuple[int, int]] = {}
 
 
 def _verify_checksum(f: _Fetch, filename: str, path: Path) -> None:
-    """Check a cached file against the name of its blob (the Hub's ETag: sha256 for LFS files, git sha1 else).
+    """Check an LFS file (weights) against the name of its cached blob: the Hub's ETag, i.e. its sha256.
 
     huggingface_hub checks only the size; a download garbled on the way (full length, wrong bytes) would
     otherwise load as silently wrong weights. A bad blob is removed so that the next attempt downloads it again.
+    Files whose blob is not named by a sha256 (small git files, caches without symlinks) are not checked.
+    Each blob is hashed once per process.
     """
     blob = Path(os.path.realpath(path))
     name = blob.name
-    if re.fullmatch(r"[0-9a-f]{64}", name):
-        h = hashlib.sha256()
-    elif re.fullmatch(r"[0-9a-f]{40}", name):
-        h = hashlib.sha1()
-    else:  # no symlinks in this cache (copies): nothing to compare with
+    if not re.fullmatch(r"[0-9a-f]{64}", name):
         return
+    h = hashlib.sha256()
     try:
         st = blob.stat()
         if _VERIFIED.get(str(blob)) == (st.st_size, st.st_mtime_ns):
             return
         with open(blob, "rb") as fh:
-            if h.name == "sha1":
-                h.update(b"blob %d\0" % st.st_size)
             for chunk in iter(lambda: fh.read(1 << 22), b""):
                 h.update(chunk)
     except OSError as e:

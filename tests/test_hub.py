@@ -29,6 +29,28 @@ def _one_thread():
     torch.set_num_threads(n)
 
 
+@pytest.fixture
+def backoff_sleeps(monkeypatch) -> list[float]:
+    """The retry back-off sleeps huggingface_hub asks for (not slept)."""
+    import time
+
+    import huggingface_hub.file_download as hf_file_download
+    import huggingface_hub.utils._http as hf_http
+
+    slept: list[float] = []
+
+    class Recorder:
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        def sleep(self, seconds):
+            slept.append(seconds)
+
+    monkeypatch.setattr(hf_http, "time", Recorder())
+    monkeypatch.setattr(hf_file_download, "time", Recorder())
+    return slept
+
+
 def make_model(seed: int = 0) -> GanModel:
     torch.manual_seed(seed)
     return new_model("dcgan", TINY)
@@ -101,6 +123,8 @@ def test_load_by_repo_id_equals_original(fake_hub, tmp_path):
     model, sha = publish(fake_hub, tmp_path)
     assert not is_cached(REPO)
     loaded = load(REPO)
+    # a first download costs one extra HEAD (the reachability probe), no more
+    assert fake_hub.count("HEAD", "config.json") == 2 and fake_hub.count("GET", "config.json") == 1
     assert torch.equal(output(loaded), output(model))
     assert loaded.config == model.config
     assert set(loaded.modules) == {"generator", "discriminator"}
@@ -113,8 +137,6 @@ def test_load_by_repo_id_equals_original(fake_hub, tmp_path):
     # nothing but this repo's files was asked for; huggingface_hub flags its downloads
     assert all(r.repo_id == REPO for r in fake_hub.requests)
     assert all(r.headers.get("x-hf-download-counter") == "1" for r in fake_hub.requests_of("GET"))
-    # a first download costs one extra HEAD (the reachability probe), no more
-    assert fake_hub.count("HEAD", "config.json") == 2
 
 
 def test_only_config_listed_weights_and_card_are_requested(fake_hub, tmp_path):
@@ -394,7 +416,7 @@ def test_offline_with_a_cached_copy_makes_no_request(fake_hub, tmp_path, monkeyp
     assert fake_hub.requests == []
 
 
-def test_hub_gone_after_first_download_uses_the_cache(fake_hub, tmp_path):
+def test_hub_gone_after_first_download_uses_the_cache(fake_hub, tmp_path, backoff_sleeps):
     model, _ = publish(fake_hub, tmp_path)
     v2, _ = publish(fake_hub, tmp_path, model=make_model(8), subfolder="b", branch="dev")
     load(REPO)
@@ -411,16 +433,19 @@ def test_hub_gone_after_first_download_uses_the_cache(fake_hub, tmp_path):
     with pytest.raises(ModelSourceError, match=r"cannot reach the Hub at http://127\.0\.0\.1:\d+ to fetch "
                                                r"tester/never-seen, and no cached copy exists"):
         load("tester/never-seen")
+    assert backoff_sleeps == []  # nothing waited for a Hub that is gone
     # back online: a new commit on main is picked up
     fake_hub.start()
     v3, _ = publish(fake_hub, tmp_path, model=make_model(9))
     assert torch.equal(output(load(REPO)), output(v3))
 
 
-def test_unreachable_hub_with_nothing_cached():
+def test_unreachable_hub_with_nothing_cached(backoff_sleeps):
     with pytest.raises(ModelSourceError, match=r"cannot reach the Hub at http://127\.0\.0\.1:\d+ to fetch "
                                                r"tester/tiny-dcgan, and no cached copy exists"):
         load(REPO)
+    assert backoff_sleeps == []  # the message comes at once, not after huggingface_hub's ~23 s of retries
+    assert not is_cached(REPO)
 
 
 def test_hub_outage_uses_the_cache_or_says_so(fake_hub, tmp_path):

@@ -211,7 +211,9 @@ def _resnet_config(first: tuple[int, ...], last: tuple[int, ...], n_convs: int, 
 def _cyclegan_infer(t: Tensors, source: Source) -> Inferred:
     convs = [k for k in t if k.endswith(".weight") and t[k].dim() == 4]
     norm = _norm_of(t, "model.2.weight", "model.1.bias")
-    dropout = any(".conv_block.6." in k for k in t)
+    # with dropout the second conv of a block moves from conv_block.5 to conv_block.6 (stale InstanceNorm
+    # statistics of old files also sit at conv_block.6, so look for the conv weight)
+    dropout = any(k.endswith(".conv_block.6.weight") and t[k].dim() == 4 for k in t)
     cfg = _resnet_config(tuple(t["model.1.weight"].shape), tuple(t[convs[-1]].shape), len(convs), norm, dropout)
     blocks = _index_keys(t, r"model\.(\d+)\.conv_block\.")
     if cfg is None or len(blocks) != cfg["n_blocks"]:

@@ -75,7 +75,7 @@ def _unsafe_globals(path: Path, error: Exception) -> list[str]:
     try:
         return list(torch.serialization.get_unsafe_globals_in_checkpoint(path))
     except Exception:  # legacy (non-zip) files: read the name off torch's message
-        found = re.findall(r"(?:GLOBAL|global) ([A-Za-z_][\w.]*)", str(error))
+        found = re.findall(r"Unsupported global: GLOBAL ([A-Za-z_][\w.]*)", str(error))
         return sorted(set(found))
 
 

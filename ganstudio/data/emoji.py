@@ -224,8 +224,8 @@ def _table(**groups: str) -> dict[str, str]:
 # WITH / OF / AND ...) backwards, so "hot beverage" is food, "cat face" a face, "ice skate" travel.
 _HEADS = _table(
     face="FACE SMILEY GHOST SKULL ALIEN MONSTER OGRE GOBLIN POO IMP",
-    body="HAND HANDS FINGER FINGERS THUMB THUMBS FIST PALM HANDSHAKE SELFIE POLISH BICEPS EAR NOSE EYE EYES TONGUE MOUTH "
-         "LIP LEG FOOT BRAIN LUNGS TOOTH BONE FOOTPRINTS ARM HORNS PINCHING INDEX",
+    body="HAND HANDS FINGER FINGERS THUMB THUMBS FIST PALM HANDSHAKE SELFIE POLISH BICEPS EAR NOSE EYE EYES TONGUE "
+         "MOUTH LIP LEG FOOT BRAIN LUNGS TOOTH BONE FOOTPRINTS ARM HORNS PINCHING INDEX",
     nature="DOG CAT MOUSE RAT HAMSTER RABBIT FOX BEAR PANDA KOALA TIGER LION COW OX BUFFALO PIG BOAR FROG MONKEY "
            "CHICKEN PENGUIN BIRD CHICK DUCK EAGLE OWL BAT WOLF HORSE UNICORN HONEYBEE BUG BUTTERFLY SNAIL BEETLE "
            "ANT CRICKET SPIDER WEB SCORPION MOSQUITO MICROBE TURTLE SNAKE LIZARD DRAGON SAUROPOD REX WHALE "
@@ -769,7 +769,9 @@ class EmojiTranslation(Dataset):
             self.samples = [(int(i), d) for i in idx for d in _designs(design)]
         self.partner = (np.random.default_rng(seed).permutation(len(self.samples)) if unpaired
                         else np.arange(len(self.samples)))
-        common = {"extra": {"split": split, "design": design, "size": len(self.samples), "unpaired": unpaired}}
+        in_channels = {"edges": channels, "labels": len(PALETTE), "styles": 3}[kind]
+        common = {"extra": {"split": split, "design": design, "size": len(self.samples), "unpaired": unpaired,
+                            "in_channels": in_channels}}
         if kind == "edges":
             self.info = _base_info(self.data, "emoji-edges", f"edge sketch -> emoji ({design}, {split} split)",
                                    item=("edges", "image"), input_kind="edges", domains=["edges", "emoji"],

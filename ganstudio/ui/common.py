@@ -384,7 +384,8 @@ class ModelCheckboxGroup(gr.CheckboxGroup):
         return list(payload or [])
 
     def api_info(self) -> dict[str, Any]:
-        return {"type": "array", "items": {"type": "string"}, "title": "Checkbox Group"}
+        return {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                "title": "Checkbox Group"}
 
 
 def picker(studio: Studio, tab: str, label: str = "Model") -> gr.Dropdown:

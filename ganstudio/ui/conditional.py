@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import gradio as gr
 
 from .. import inference, options
-from .common import (Session, Studio, bind, card_markdown, class_names, dice, file_stem, gallery, has_class_head,
-                     picker, random_seed, seed_box, seed_value, slider, stamp)
+from ..checkpoint import GanModel
+from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, class_names, dice, file_stem, gallery,
+                     has_class_head, picker, random_seed, seed_box, seed_value, slider, stamp)
 
 TAB = "conditional"
 # Sliders made for InfoGAN's continuous codes; a model with more codes keeps the rest at 0 (their mean).
@@ -35,14 +36,28 @@ def select_model(studio: Studio, model_id: str, session: Session,
             *codes, gr.update(visible=has_class_head(model), value=False))
 
 
-def generate_per_class(studio: Studio, model_id: str, classes: list[int], per_class: int, seed: int, guesses: bool,
+def class_indices(model: GanModel, classes: list[str | int]) -> list[int]:
+    """Class names (or indices) -> label indices of ``model``."""
+    names = class_names(model)
+    out = []
+    for c in classes:
+        if str(c) in names:
+            out.append(names.index(str(c)))
+        elif isinstance(c, int) or str(c).isdigit():
+            out.append(int(c))  # the core checks the range
+        else:
+            raise ValueError(f"unknown class {c!r}; this model's classes are: {', '.join(names)}")
+    return out
+
+
+def generate_per_class(studio: Studio, model_id: str, classes: list[str], per_class: int, seed: int, guesses: bool,
                        code_1: float, code_2: float, code_3: float, code_4: float, session: Session,
                        progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """One row per chosen class, the same latents in every row, so only the class changes down a column.
 
     Args:
         model_id: catalog id of a class-conditional model (cGAN, ACGAN, InfoGAN).
-        classes: the classes to show, by name (InfoGAN: values of the categorical code).
+        classes: the classes to show, by name or index (InfoGAN: values of the categorical code).
         per_class: images per class (columns).
         seed: random seed of the shared latents.
         guesses: caption each image with the discriminator's class guess (ACGAN and InfoGAN checkpoints).
@@ -59,7 +74,7 @@ def generate_per_class(studio: Studio, model_id: str, classes: list[int], per_cl
     n_codes = int(getattr(model.config, "num_continuous", 0) or 0)
     sliders = [float(c) for c in (code_1, code_2, code_3, code_4)]  # MAX_CODES of them
     codes = (sliders[:n_codes] + [options.INFOGAN_CODE.default] * max(0, n_codes - MAX_CODES)) if n_codes else None
-    r = inference.sample_per_class(model, seed=seed_value(seed), classes=[int(c) for c in classes],
+    r = inference.sample_per_class(model, seed=seed_value(seed), classes=class_indices(model, classes),
                                    per_class=int(per_class), codes=codes, precision=session.precision,
                                    with_guesses=bool(guesses) and has_class_head(model))
     params = stamp(r.params, model, entry)
@@ -77,7 +92,7 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
             with gr.Accordion("Model card", open=True):
                 ui.card = gr.Markdown("Pick a model to see its card.")
-            ui.classes = gr.CheckboxGroup(choices=[], value=[], type="index", label="Classes (one row each)")
+            ui.classes = ModelCheckboxGroup(choices=[], value=[], label="Classes (one row each)")
             ui.per_class = slider(options.PER_CLASS, "Images per class")
             with gr.Row(equal_height=True):
                 ui.seed = seed_box()

@@ -10,7 +10,8 @@ import gradio as gr
 
 from .. import inference, options
 from ..checkpoint import GanModel
-from .common import Session, Studio, bind, card_markdown, example_files, file_stem, gallery, picker, stamp
+from .common import (ModelCheckboxGroup, ModelRadio, Session, Studio, bind, card_markdown, example_files, file_stem,
+                     gallery, picker, stamp)
 
 TAB = "edit"
 MAX_GROUPS = 3  # radios made for mutually exclusive attribute groups; more groups fall back to checkboxes
@@ -138,8 +139,8 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             faces = example_files("face")
             if faces:
                 gr.Examples(faces, inputs=[ui.image], label="Example inputs")
-            ui.groups = [gr.Radio([], value=None, label=f"Group {i + 1}", visible=False) for i in range(MAX_GROUPS)]
-            ui.attributes = gr.CheckboxGroup([], value=[], label="Attributes (checked = on)", visible=False)
+            ui.groups = [ModelRadio([], value=None, label=f"Group {i + 1}", visible=False) for i in range(MAX_GROUPS)]
+            ui.attributes = ModelCheckboxGroup([], value=[], label="Attributes (checked = on)", visible=False)
             ui.intensity = gr.Slider(options.INTENSITY.minimum, options.INTENSITY.maximum,
                                      value=options.INTENSITY.default, step=options.INTENSITY.step,
                                      label="Intensity (0 = input's own attributes, 1 = target)")

@@ -161,7 +161,8 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             ui.space = gr.Radio(list(options.INTERP_SPACES), value=options.INTERP_SPACES[0], label="Path")
             ui.fmt = gr.Radio(list(options.ANIMATION_FORMATS), value=options.DEFAULT_ANIMATION_FORMAT,
                               label="Animation format")
-            ui.label = gr.Dropdown(label="Class (conditional models)", choices=[], value=None, visible=False)
+            ui.label = gr.Dropdown(label="Class (conditional models)", choices=[], value=None, visible=False,
+                                   allow_custom_value=True)  # choices follow the model; the core checks the value
             ui.run_interp = gr.Button("Interpolate", variant="primary")
         with gr.Row():
             ui.animation = gr.Image(label="Animation", type="filepath", interactive=False, elem_classes=["pixelated"],

@@ -11,8 +11,8 @@ import gradio as gr
 
 from .. import inference, options
 from ..checkpoint import GanModel
-from .common import (Session, Studio, bind, card_markdown, file_stem, gallery, parse_seeds, picker, seed_box,
-                     seed_value, slider, stamp)
+from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, file_stem, gallery, parse_seeds,
+                     picker, seed_box, seed_value, slider, stamp)
 
 TAB = "style"
 CUSTOM = "custom"  # the preset radio's value once layers are ticked by hand
@@ -171,7 +171,7 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             ui.cols = gr.Textbox("5, 6, 7, 8", label=f"Column seeds (up to {options.MIX_SEEDS})")
             ui.preset = gr.Radio([*options.STYLE_PRESETS, CUSTOM], value=options.STYLE_PRESETS[0],
                                  label="W layers from the columns")
-            ui.layers = gr.CheckboxGroup([], value=[], type="value", label="Per-layer (ticking one means custom)")
+            ui.layers = ModelCheckboxGroup([], value=[], label="Per-layer (ticking one means custom)")
             ui.psi = slider(options.PSI, "Truncation ψ (1 = none)")
             ui.cutoff = slider(options.TRUNCATION_CUTOFF, "Truncation cutoff (first N W rows; 0 = all)")
             with gr.Accordion("Noise", open=True):

@@ -43,7 +43,8 @@ def test_save_load_roundtrip(tmp_path):
         load_classifier(tmp_path / "nothing")
 
 
-@pytest.mark.skipif(not (classifier_path("mnist") / "config.json").is_file(), reason="bundled MNIST classifier not trained")
+@pytest.mark.skipif(not (classifier_path("mnist") / "config.json").is_file(),
+                    reason="bundled MNIST classifier not trained")
 def test_bundled_mnist_classifier_heldout_accuracy():
     from ganstudio.data.mnist import load_mnist
 
@@ -63,7 +64,8 @@ def test_bundled_mnist_classifier_heldout_accuracy():
     assert base["fd"] < noise / 10
 
 
-@pytest.mark.skipif(not (classifier_path("emoji") / "config.json").is_file(), reason="bundled emoji classifier not trained")
+@pytest.mark.skipif(not (classifier_path("emoji") / "config.json").is_file(),
+                    reason="bundled emoji classifier not trained")
 def test_bundled_emoji_classifier_loads():
     clf = load_classifier("emoji")
     assert clf.head_names == ["category", "skin_tone", "hair", "gender", "design"]

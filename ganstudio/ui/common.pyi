@@ -1,0 +1,476 @@
+"""What every tab shares: the app's model catalog and cache, per-user session state, model pickers,
+error reporting, and PNG outputs that remember how they were made.
+
+Two kinds of state, kept apart on purpose:
+
+* :class:`Studio` -- one per app, shared by every user: the catalog read at start, the cache of loaded
+  models (weights are read-only; every call takes its settings as arguments) and where outputs go.
+* :class:`Session` -- one per browser session / API client, held in ``gr.State``: the models this user
+  added in the Models tab and their settings. Nothing per-user lives in a module global.
+
+Handlers are plain functions ``handler(studio, *inputs)`` in the tab modules; :func:`bind` turns one into
+the callable Gradio sees (studio bound, core exceptions turned into short ``gr.Error`` messages, GPU lent
+on Spaces), keeping its signature and docstring, which become the API and MCP descriptions.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import inspect
+import logging
+import os
+import random
+import re
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+from urllib.parse import urlparse
+
+import gradio as gr
+import torch
+from PIL import Image
+
+from .. import hub, inference, options, registry
+from .. import images as imgs
+from ..catalog import CatalogEntry, ModelCache, catalog_path, load_catalog
+from ..checkpoint import CONFIG_NAME, CheckpointError, GanModel
+from ..models.base import ConfigError, Task
+
+log = logging.getLogger("ganstudio.ui")
+
+try:  # Hugging Face Spaces: on ZeroGPU hardware a GPU is lent to each call decorated with spaces.GPU
+    import spaces
+except ImportError:  # not on Spaces: no-op
+    spaces = None
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "checkpoints" / "examples"
+
+# Which catalog tasks each tab offers. Any noise-to-image model can make a random grid.
+TAB_TASKS: dict[str, tuple[str, ...]] = {
+    "generate": (Task.RANDOM.value, Task.CONDITIONAL.value, Task.STYLE.value),
+    "conditional": (Task.CONDITIONAL.value,),
+    "translate": (Task.TRANSLATE.value,),
+    "edit": (Task.EDIT.value,),
+    "style": (Task.STYLE.value,),
+}
+
+# How family names are written for people (registry names are lower-case identifiers).
+FAMILY_LABELS: dict[str, str] = {
+    "mlp": "MLP GAN", "dcgan": "DCGAN", "cgan": "cGAN", "acgan": "AC-GAN", "sgan": "SGAN", "infogan": "InfoGAN",
+    "progan": "ProGAN", "pix2pix": "pix2pix", "cyclegan": "CycleGAN", "discogan": "DiscoGAN", "spade": "SPADE",
+    "stargan": "StarGAN", "stylegan2": "StyleGAN2",
+}
+
+# When a model serves several tasks, the most specific one decides its home tab.
+_TASK_PREFERENCE = (Task.STYLE, Task.EDIT, Task.TRANSLATE, Task.CONDITIONAL, Task.RANDOM)
+
+
+def family_label(name: str) -> str:
+    return FAMILY_LABELS.get(name, name)
+
+
+def family_problem(name: str) -> str | None:
+    """Why models of family ``name`` cannot run in this build, or None when they can."""
+    module = registry.FAMILY_MODULES.get(name)
+    if module is None:
+        return f"unknown model family {name!r}"
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ImportError:
+        found = False
+    return None if found else f"the {family_label(name)} family ({module}) is not part of this build yet"
+
+
+# ---------------------------------------------------------------------------------------------
+# app-wide and per-user state
+
+
+@dataclass
+class Session:
+    """Per-user state, kept in ``gr.State`` (each browser session or API client gets its own copy)."""
+
+    models: dict[str, CatalogEntry] = field(default_factory=dict)  # added in the Models tab, by id
+    precision: str = "exact"  # "exact" (fp32) or "fast" (bf16 where the hardware has it)
+
+
+@dataclass
+class Studio:
+    """What the app shares between users: the catalog, the model cache and the output folder."""
+
+    entries: list[CatalogEntry]  # models the catalog offers and this build can run
+    unavailable: list[tuple[CatalogEntry, str]]  # listed, but their family is missing: (entry, why)
+    cache: ModelCache
+    out_dir: Path  # generated files; inside Gradio's cache folder so they are served without a copy
+    catalog_file: Path
+
+    # -- catalog ------------------------------------------------------------------------------
+
+    def all_entries(self, session: Session | None) -> list[CatalogEntry]:
+        return self.entries + (list(session.models.values()) if session else [])
+
+    def entry(self, model_id: str | None, session: Session | None) -> CatalogEntry:
+        """The catalog or session entry ``model_id`` names (a catalog id, or the source a user loaded)."""
+        if not model_id:
+            raise hub.ModelSourceError("choose a model first (or load one in the Models tab)")
+        for e in self.all_entries(session):
+            if e.id == model_id:
+                return e
+        for e, why in self.unavailable:
+            if e.id == model_id:
+                raise hub.ModelSourceError(f"{e.title} cannot run here: {why}")
+        raise hub.ModelSourceError(f"unknown model {model_id!r}: pick one from the list, or load it in the Models tab")
+
+    def choices(self, tab: str, session: Session | None) -> list[tuple[str, str]]:
+        """(label, id) pairs for a tab's model picker, grouped by family in registry order."""
+        order = list(registry.FAMILY_MODULES)
+        wanted = TAB_TASKS[tab]
+        items = [e for e in self.all_entries(session) if e.task in wanted]
+        items.sort(key=lambda e: (order.index(e.family) if e.family in order else len(order), e.title.lower()))
+        return [(f"{family_label(e.family)} · {e.title}", e.id) for e in items]
+
+    def note(self, tab: str) -> str:
+        """Markdown shown in a tab when it has no models, or some of its models cannot run in this build."""
+        lines = []
+        if not self.choices(tab, None):
+            lines.append("**No model for this tab in the catalog yet.** Load one in the **Models** tab "
+                         "(a Hugging Face Hub repo id or a local folder in GAN Studio's format).")
+        missing = [(e, why) for e, why in self.unavailable if e.task in TAB_TASKS[tab]]
+        if missing:
+            lines.append("Not available in this build: " + "; ".join(f"{e.title} ({why})" for e, why in missing) + ".")
+        return "\n\n".join(lines)
+
+    # -- models -------------------------------------------------------------------------------
+
+    def load(self, model_id: str | None, session: Session | None,
+             progress: gr.Progress | None = None) -> tuple[GanModel, CatalogEntry]:
+        """Load (or reuse from the cache) the model ``model_id`` names, on the best device."""
+        entry = self.entry(model_id, session)
+        if progress is not None and entry.source not in self.cache:
+            progress(0, desc=f"Loading {entry.title}")
+        return self.cache.get(entry.source), entry
+
+    # -- outputs ------------------------------------------------------------------------------
+
+    def write(self, data: bytes, name: str) -> str:
+        """Store ``data`` under a content-addressed folder (identical outputs share one file); returns its path."""
+        folder = self.out_dir / hashlib.sha256(data).hexdigest()[:40]
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / _safe_name(name)
+        if not path.exists():
+            path.write_bytes(data)
+        return str(path)
+
+    def png(self, img: Image.Image, params: dict[str, Any], name: str) -> str:
+        """A PNG file of ``img`` whose text metadata holds ``params`` (see :func:`ganstudio.images.png_bytes`)."""
+        return self.write(imgs.png_bytes(img, params), name if name.endswith(".png") else name + ".png")
+
+
+def new_studio(catalog: str | Path | None = None, *, max_models: int | None = None,
+               out_dir: str | Path | None = None) -> Studio:
+    """Read the catalog (``GANSTUDIO_CATALOG`` or ``checkpoints/catalog.json``) and set up the shared cache.
+
+    Entries whose family module is missing are kept aside with the reason, so the app still starts.
+    """
+    path = Path(catalog) if catalog else catalog_path()
+    try:
+        listed = load_catalog(path)
+    except (ValueError, KeyError, OSError) as e:  # a broken catalog must not stop the app
+        log.error("cannot read the catalog %s: %s", path, e)
+        listed = []
+    entries, unavailable = [], []
+    for e in listed:
+        why = family_problem(e.family)
+        (unavailable.append((e, why)) if why else entries.append(e))
+    size = max_models or int(os.environ.get("GANSTUDIO_CACHE_MODELS", "16"))
+    if out_dir is None:
+        out_dir = Path(gr.utils.get_upload_folder()) / "ganstudio"
+    return Studio(entries, unavailable, ModelCache(max_models=size), Path(out_dir), path)
+
+
+def session_entry(model: GanModel, source: str) -> CatalogEntry:
+    """A catalog entry for a model a user loaded by hand (its id is the source string itself)."""
+    task = next(t for t in _TASK_PREFERENCE if t in model.tasks)
+    title = model.meta.name or source
+    return CatalogEntry(source, title, model.family.name, task.value, source, model.meta.description)
+
+
+# ---------------------------------------------------------------------------------------------
+# what a model can do, read off the loaded model (feature detection, not family names)
+
+
+def has_class_head(model: GanModel) -> bool:
+    """Whether the checkpoint's discriminator can guess classes (ACGAN, SGAN, InfoGAN)."""
+    d = model.modules.get("discriminator")
+    return d is not None and hasattr(d, "classify")
+
+
+def has_mean_latent(model: GanModel) -> bool:
+    """Whether truncation applies (a generator with a mean latent, i.e. StyleGAN)."""
+    return Task.STYLE in model.tasks and hasattr(model.generator, "truncate")
+
+
+def class_names(model: GanModel) -> list[str]:
+    k = int(getattr(model.config, "num_classes", 0) or 0)
+    names = list(model.meta.class_names or [])
+    return names[:k] + [str(i) for i in range(len(names), k)]
+
+
+def model_folder(model: GanModel) -> Path | None:
+    """The folder the model was read from (a Hub model's snapshot folder in the local cache)."""
+    try:
+        where = hub.parse_source(model.source)
+        if isinstance(where, Path):
+            return where
+        return hub.resolve_source(model.source, local_files_only=True)
+    except (hub.ModelSourceError, OSError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _content_revision(folder: str, stamp: tuple) -> str:
+    h = hashlib.sha256()
+    for name in (CONFIG_NAME, "model.safetensors"):
+        p = Path(folder) / name
+        if p.is_file():
+            with p.open("rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+    return "sha256:" + h.hexdigest()[:16]
+
+
+def revision_of(model: GanModel) -> str:
+    """What version of the weights made an image: the Hub commit, or a content hash of a local folder."""
+    folder = model_folder(model)
+    if folder is None:
+        return "unknown"
+    if "snapshots" in folder.parts[:-1]:  # Hub cache layout: .../snapshots/<commit>/[subfolder]
+        return folder.parts[folder.parts.index("snapshots") + 1]
+    files = [folder / CONFIG_NAME, folder / "model.safetensors"]
+    stamp = tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in files if p.is_file())
+    return _content_revision(str(folder), stamp)
+
+
+def weights_size(model: GanModel) -> int:
+    """Bytes of the model's weight files on disk (0 when unknown)."""
+    folder = model_folder(model)
+    return sum(p.stat().st_size for p in folder.glob("*.safetensors")) if folder else 0
+
+
+def card_markdown(model: GanModel, entry: CatalogEntry) -> str:
+    """A short model card for a tab: what it is, data, size, licence and metrics."""
+    m = model.meta
+    cfg = model.config
+    lines = [f"**{entry.title}** · {family_label(model.family.name)}: {model.family.description}"]
+    if m.description or entry.description:
+        lines.append(m.description or entry.description)
+    size = f"{model.num_parameters() / 1e6:.2f} M generator parameters"
+    if (nbytes := weights_size(model)):
+        size += f", {nbytes / 2**20:.1f} MB of weights"
+    if getattr(cfg, "image_size", None):
+        size += f", {cfg.image_size} px"
+    facts = [("Data", m.dataset or "not stated"), ("Size", size), ("Licence", m.license or "not stated"),
+             ("Revision", f"`{revision_of(model)}`"), ("Device", str(model.device))]
+    if (names := class_names(model)):
+        facts.append(("Classes", ", ".join(names)))
+    if m.attribute_names:
+        facts.append(("Attributes", ", ".join(m.attribute_names)))
+    if m.domains:
+        facts.append(("Domains", " ↔ ".join(m.domains)))
+    lines.append("\n".join(f"- **{k}:** {v}" for k, v in facts))
+    if m.metrics:
+        lines.append("| metric | value |\n|---|---|\n" + "\n".join(f"| {k} | {_fmt(v)} |" for k, v in m.metrics.items()))
+    return "\n\n".join(lines)
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def stamp(params: dict[str, Any], model: GanModel, entry: CatalogEntry, **extra: Any) -> dict[str, Any]:
+    """Inference parameters plus what is needed to find the model again (id and revision)."""
+    return {**params, "model_id": entry.id, "revision": revision_of(model), **extra}
+
+
+def file_stem(entry: CatalogEntry, *parts: Any) -> str:
+    return "-".join([entry.id.rsplit("/", 1)[-1], *map(str, parts)])
+
+
+def gallery(studio: Studio, pictures: Sequence[Image.Image], params: dict[str, Any], captions: Sequence[str],
+            stem: str) -> list[tuple[str, str]]:
+    """Gallery items (PNG path, caption); each PNG carries ``params`` plus its index in the batch."""
+    caps = list(captions) + [""] * (len(pictures) - len(captions))
+    return [(studio.png(p, {**params, "index": i}, f"{stem}-{i}"), caps[i]) for i, p in enumerate(pictures)]
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[-120:] or "image"
+
+
+# ---------------------------------------------------------------------------------------------
+# errors and handlers
+
+# Exceptions whose message is written for the user: shown as they are.
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
+    hub.ModelSourceError, imgs.ImageInputError, inference.InferenceError, CheckpointError, ConfigError,
+    registry.UnknownFamilyError, ValueError,
+)
+
+
+def user_error(e: BaseException) -> gr.Error:
+    """A short message for the user in place of a traceback (unexpected errors are logged in full)."""
+    if isinstance(e, gr.Error):
+        return e
+    if isinstance(e, ModuleNotFoundError) and (e.name or "").startswith("ganstudio."):
+        msg = f"this model needs {e.name}, which is not part of this build of GAN Studio"
+    elif isinstance(e, EXPECTED_ERRORS):
+        msg = str(e) or type(e).__name__
+    elif isinstance(e, (MemoryError, torch.OutOfMemoryError)):
+        msg = "out of memory: ask for fewer or smaller images"
+    else:
+        log.exception("unexpected error in a handler")
+        msg = f"something went wrong ({type(e).__name__}); the details are in the server log"
+    msg = " ".join(msg.split())
+    return gr.Error(msg if len(msg) <= 400 else msg[:397] + "...", print_exception=False)
+
+
+def bind(studio: Studio, fn: Callable[..., Any], *, gpu: bool = False) -> Callable[..., Any]:
+    """``fn(studio, *inputs)`` as a Gradio handler ``(*inputs)`` with the same docstring and signature.
+
+    Core exceptions become ``gr.Error``; ``gpu`` lends a Spaces GPU to the call (a no-op elsewhere).
+    """
+    sig = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def handler(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(studio, *args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - every failure must reach the user as a message
+            raise user_error(e) from None
+
+    handler.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])  # type: ignore[attr-defined]
+    return spaces.GPU(handler) if gpu and spaces is not None else handler
+
+
+# ---------------------------------------------------------------------------------------------
+# widgets
+
+from gradio.events import Dependency
+
+class ModelRadio(gr.Radio):
+    """A radio whose choices follow the chosen model (e.g. a StarGAN's hair colours).
+
+    Gradio checks a submitted value against the choices it last sent to *this* session, so an API call that
+    did not first select the model would be refused. The handler checks the value against the model instead
+    (the core raises a clear error), so this radio passes it through. Drawn by the browser as a plain radio.
+    """
+
+    is_template = True  # the frontend renders the parent class (Radio)
+
+    def preprocess(self, payload: Any) -> Any:
+        return payload
+
+    def api_info(self) -> dict[str, Any]:
+        return {"type": "string", "title": "Radio"}
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+
+class ModelCheckboxGroup(gr.CheckboxGroup):
+    """Checkboxes whose choices follow the chosen model (classes, attributes, W layers); see :class:`ModelRadio`."""
+
+    is_template = True  # the frontend renders the parent class (CheckboxGroup)
+
+    def preprocess(self, payload: Any) -> list[Any]:
+        return list(payload or [])
+
+    def api_info(self) -> dict[str, Any]:
+        return {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                "title": "Checkbox Group"}
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+
+def picker(studio: Studio, tab: str, label: str = "Model") -> gr.Dropdown:
+    """A model dropdown for ``tab``, grouped by family. Session models are added by the Models tab."""
+    choices = studio.choices(tab, None)
+    return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None, label=label,
+                       info="grouped by family; add more in the Models tab", allow_custom_value=True,
+                       key=f"{tab}-model")
+
+
+def slider(rng: options.Range, label: str, **kw: Any) -> gr.Slider:
+    """A slider whose range, step and default come from ``ganstudio.options``."""
+    return gr.Slider(rng.minimum, rng.maximum, value=kw.pop("value", rng.default), step=rng.step, label=label, **kw)
+
+
+def seed_box(label: str = "Seed", value: int | None = None, **kw: Any) -> gr.Number:
+    return gr.Number(value=int(options.SEED.default if value is None else value), label=label, precision=0,
+                     minimum=options.SEED.minimum, maximum=options.SEED.maximum, **kw)
+
+
+def dice() -> gr.Button:
+    return gr.Button("🎲", size="sm", scale=0, min_width=48)
+
+
+def random_seed() -> int:
+    """A new random seed in the allowed range (the dice button)."""
+    return random.SystemRandom().randint(int(options.SEED.minimum), int(options.SEED.maximum))
+
+
+def seed_value(seed: float | int | None) -> int:
+    """Number boxes send floats (or None when cleared); the core wants an int in range."""
+    if seed is None:
+        raise ValueError("enter a seed")
+    return int(options.SEED.check("seed", int(seed)))
+
+
+def parse_seeds(text: str | Sequence[int], what: str) -> list[int]:
+    """'1, 2, 5-7' -> [1, 2, 5, 6, 7] (also accepts a list)."""
+    if not isinstance(text, str):
+        return [seed_value(s) for s in text]
+    seeds: list[int] = []
+    for part in re.split(r"[,\s]+", text.strip()):
+        if not part:
+            continue
+        m = re.fullmatch(r"(\d+)-(\d+)", part)
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            if b < a or b - a >= options.MIX_SEEDS:
+                raise ValueError(f"{what}: range {part} is empty or too long")
+            seeds.extend(range(a, b + 1))
+        elif part.isdigit():
+            seeds.append(int(part))
+        else:
+            raise ValueError(f"{what}: {part!r} is not a seed (use numbers such as 1, 2, 5-7)")
+    if not seeds:
+        raise ValueError(f"{what}: give at least one seed")
+    return [seed_value(s) for s in seeds]
+
+
+def hub_status() -> str:
+    """Whether the Hugging Face Hub can be used right now, in words (a quick TCP probe, no retries)."""
+    if (os.environ.get("HF_HUB_OFFLINE") or "").strip().upper() in ("1", "ON", "YES", "TRUE"):
+        return "offline (HF_HUB_OFFLINE is set): only models in the local cache can be loaded"
+    url = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    host, port = url.hostname or "huggingface.co", url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=1.5):
+            return f"online ({host} reachable)"
+    except OSError:
+        return f"offline ({host} cannot be reached): only models in the local cache can be loaded"
+
+
+def example_files(kind: str) -> list[str]:
+    """Example inputs in ``checkpoints/examples/`` whose name starts with ``kind`` (edges, labels, photo, face)."""
+    if not EXAMPLES_DIR.is_dir():
+        return []
+    return [str(p) for p in sorted(EXAMPLES_DIR.glob(f"{kind}*.png"))]
