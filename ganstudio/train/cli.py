@@ -47,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-amp", action="store_true", help="no bf16 autocast on CUDA")
     p.add_argument("--threads", type=int, help="CPU threads")
     p.add_argument("--name", default="", help="model name for the card")
+    p.add_argument("--init-from", help="model folder to continue from when OUT has no training state")
     p.add_argument("--export-to", help="copy the exported model folder here (e.g. checkpoints/dcgan-mnist)")
     p.add_argument("--push-to-hub", metavar="REPO", help="upload the exported model folder to this Hub repo")
     p.add_argument("--quiet", action="store_true")
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         lr_g=args.lr_g, lr_d=args.lr_d, n_critic=args.n_critic, model=dict(args.model), params=dict(args.param),
         image_size=args.image_size, seed=args.seed, log_every=args.log_every, sample_every=args.sample_every,
         checkpoint_every=args.checkpoint_every, device=args.device, amp=not args.no_amp, name=args.name,
-        threads=args.threads,
+        threads=args.threads, init_from=args.init_from,
     )
     folder = run(opts, trainer, quiet=args.quiet)
     print(f"model written to {folder}")

@@ -63,6 +63,9 @@ class TrainOptions:
     amp: bool = True  # bf16 autocast on CUDA
     name: str = ""
     threads: int | None = None
+    # A model folder to continue from when there is no training state (e.g. a bundled checkpoint on a
+    # fresh machine): weights (and EMA) are loaded and the step count continues from its card.
+    init_from: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,6 +188,16 @@ class Trainer:
         """Modules to export instead of the trained ones (StyleGAN2's EMA generator)."""
         return {}
 
+    def prepare_data(self, batches: Batches) -> None:
+        """Called once before training with the in-memory data (SGAN picks its labelled subset here)."""
+
+    def export_model(self) -> tuple[Any, dict[str, nn.Module]]:
+        """(config, modules) of the exported model: the trained modules, EMA copies in their place.
+
+        ProGAN overrides it to export the resolution it has grown to; StyleGAN2 to refresh ``latent_avg``.
+        """
+        return self.model.config, dict(self.model.modules) | self.ema_modules()
+
     def extra_state(self) -> dict[str, Any]:
         return {}
 
@@ -247,6 +260,24 @@ def load_state(out: Path, trainer: Trainer, batches: Batches) -> tuple[int, floa
     batches.load_state_dict({"rng": state["batches"]["rng"].cpu()})
     trainer.load_extra_state(state["extra"])
     return int(state["step"]), float(state["elapsed"])
+
+
+def init_from_folder(folder: Path, trainer: Trainer) -> tuple[int, float]:
+    """Load an exported model's weights into the trainer; returns (step, seconds) recorded in its card.
+
+    The exported generator is the EMA one where the family keeps an EMA: it seeds both G and its EMA.
+    """
+    from ..checkpoint import load_folder
+
+    saved = load_folder(folder)
+    if saved.family.name != trainer.model.family.name or saved.config != trainer.model.config:
+        raise ValueError(f"{folder} holds a different model ({saved.family.name} {saved.config}); "
+                         f"expected {trainer.model.family.name} {trainer.model.config}")
+    for name, module in saved.modules.items():
+        trainer.model.modules[name].load_state_dict(module.state_dict())
+    for name, module in trainer.ema_modules().items():
+        module.load_state_dict(saved.modules[name].state_dict())
+    return int(saved.meta.training.get("steps", 0)), float(saved.meta.training.get("time_s", 0.0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,12 +362,17 @@ def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False
         m.train()
     trainer = trainer_class(model, opts, info, device)
     batches = Batches(dataset, opts.batch_size, opts.seed, rank, world)
+    trainer.prepare_data(batches)
     fixed = trainer.fixed_inputs(batches)
     step, elapsed = 0, 0.0
     if _state_path(out).exists():
         step, elapsed = load_state(out, trainer, batches)
         if rank == 0 and not quiet:
             print(f"resuming from step {step} ({elapsed:.0f} s trained so far)")
+    elif opts.init_from and (Path(opts.init_from) / "config.json").is_file():
+        step, elapsed = init_from_folder(Path(opts.init_from), trainer)
+        if rank == 0 and not quiet:
+            print(f"continuing {opts.init_from} from step {step} (optimiser state starts afresh)")
     t_start = time.perf_counter() - elapsed
     bar = tqdm(total=opts.steps, initial=step, disable=quiet or rank != 0, dynamic_ncols=True)
     log_path = out / "log.txt"
@@ -382,8 +418,8 @@ def save_samples(trainer: Trainer, fixed: dict[str, torch.Tensor], path: Path) -
 def export(trainer: Trainer, info: DatasetInfo, folder: Path, step: int, elapsed: float,
            fixed: dict[str, torch.Tensor], world: int = 1) -> Path:
     """Write the trained model (EMA modules where the family keeps them) as a model folder."""
-    modules = dict(trainer.model.modules) | trainer.ema_modules()
-    model = GanModel(trainer.model.family, trainer.model.config,
+    config, modules = trainer.export_model()
+    model = GanModel(trainer.model.family, config,
                      meta_from(info, trainer.opts, trainer, step, elapsed, world),
                      {k: m for k, m in modules.items()}, str(folder))
     folder.mkdir(parents=True, exist_ok=True)

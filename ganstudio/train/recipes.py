@@ -39,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.names:
         if name not in RECIPES:
             p.error(f"unknown recipe {name!r}; see --list")
-        extra = ["--out", f"runs/{name}", "--export-to", f"checkpoints/{name}", "--quiet"]
+        # continue from the bundled checkpoint when this machine has no training state for it
+        extra = ["--out", f"runs/{name}", "--export-to", f"checkpoints/{name}", "--init-from", f"checkpoints/{name}",
+                 "--quiet"]
         extra += ["--steps", str(args.steps)] if args.steps else []
         extra += ["--threads", str(args.threads)] if args.threads else []
         extra += ["--device", args.device] if args.device else []

@@ -53,3 +53,13 @@ def test_errors(tmp_path):
         get_dataset("folder", root=str(tmp_path))
     with pytest.raises(DataUnavailableError, match="not a folder"):
         get_dataset("unpaired-folder", root=str(tmp_path / "missing"))
+
+
+def test_split_subfolder_is_used_when_present(tmp_path):
+    _save(tmp_path / "train" / "a.png", (255, 255, 255), size=(16, 8))
+    _save(tmp_path / "test" / "b.png", (0, 0, 0), size=(16, 8))
+    train = get_dataset("paired-folder", root=str(tmp_path), size=4)
+    test = get_dataset("paired-folder", root=str(tmp_path), size=4, split="test")
+    assert len(train) == len(test) == 1
+    assert float(train[0][0].min()) == 1.0 and float(test[0][0].max()) == -1.0
+    assert train.info.extra["in_channels"] == 3

@@ -50,3 +50,9 @@ def test_cache_roundtrip(tmp_path, monkeypatch):
         assert images.shape == (5000, 28, 28) and labels.shape == (5000,)
     finally:
         mnist.load_arrays.cache_clear()
+
+
+def test_resized_digits():
+    ds = get_dataset("mnist", split="test", size=32)
+    assert ds[0][0].shape == (1, 32, 32) and ds.info.image_size == 32
+    assert float(ds.images.min()) >= -1.0 and float(ds.images.max()) <= 1.0

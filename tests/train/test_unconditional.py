@@ -76,3 +76,15 @@ def test_log_line_format():
     line = format_log(3, 10, {"loss_d_real": 0.5, "loss_d_fake": 0.25, "loss_g": 1.0, "d_x": 0.9, "d_g_z": 0.1, "gp": 2})
     assert line == ("[3/10] Loss_D(real): 0.5000 | Loss_D(fake): 0.2500 | Loss_G: 1.0000 | D(x): 0.9000 | "
                     "D(G(z)): 0.1000 | gp: 2.0000")
+
+
+def test_init_from_an_exported_model_continues_its_steps(tmp_path):
+    first = run(opts(tmp_path / "a", steps=2), trainer_for("dcgan"), quiet=True)
+    # a fresh run folder (no training state), seeded from the exported model
+    folder = run(opts(tmp_path / "b", steps=3, init_from=str(first)), trainer_for("dcgan"), quiet=True)
+    assert load_folder(folder).meta.training["steps"] == 3
+    log = (tmp_path / "b" / "run" / "log.txt").read_text().splitlines()
+    assert [line.split("]")[0] for line in log] == ["[3/3"]
+    with pytest.raises(ValueError, match="different model"):
+        run(opts(tmp_path / "c", steps=1, init_from=str(first), model={**TINY_DC, "ngf": 8}),
+            trainer_for("dcgan"), quiet=True)

@@ -21,7 +21,7 @@ TINY_MODELS: dict[str, tuple[str, str, dict, dict]] = {
     "tiny-infogan": ("infogan", "conditional",
                      dict(latent_dim=8, ngf=4, ndf=4, fc_dim=16, q_dim=8, num_classes=3, num_continuous=2),
                      dict(name="Tiny InfoGAN")),
-    "tiny-pix2pix": ("pix2pix", "translate", dict(num_downs=5, ngf=4, ndf=4, image_size=32),
+    "tiny-pix2pix": ("pix2pix", "translate", dict(num_downs=6, ngf=4, ndf=4, image_size=64),
                      dict(name="Tiny pix2pix edges", input_kind="edges", domains=["edges", "shoes"])),
     "tiny-cyclegan": ("cyclegan", "translate", dict(n_blocks=1, ngf=4, ndf=4, image_size=32),
                       dict(name="Tiny CycleGAN", domains=["horse", "zebra"])),

@@ -1,0 +1,265 @@
+"""``python -m ganstudio eval MODEL``: measure a model against held-out real data and print a table.
+
+The reference data is the model's training dataset (from its meta, or ``--data NAME``), ``test``
+split; features and accuracies come from the bundled classifier of that data (MNIST or emoji).
+What is measured depends on the model's task:
+
+==============  ===========================================================================
+random, style   Frechet distance and KID of samples vs. held-out reals, next to real-vs-real
+conditional     the same, plus class accuracy of the samples (classifier head = class names)
+translate       L1 to ground truth; FD / KID of outputs vs. held-out targets; with a reverse
+                generator (CycleGAN, DiscoGAN) target-domain accuracy and cycle L1 both ways
+edit            FD / KID of edits vs. held-out reals; attribute accuracy of the edits (emoji-people)
+==============  ===========================================================================
+
+The real-vs-real baseline compares the held-out reals with as many training reals: a model
+cannot be expected to score below it with this sample size. ``--write`` stores the numbers in the
+model folder's ``config.json`` (``meta.metrics``) and regenerates its ``README.md`` card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from . import evaluate
+from .features import FeatureClassifier, classifier_path, load_classifier
+
+# binary StarGAN attributes of emoji-people -> (classifier head, class when set, class when cleared)
+_EMOJI_BINARY = {"man": ("gender", "man", "woman"), "openmoji": ("design", "openmoji", "noto")}
+
+
+@dataclass
+class EvalReport:
+    """Metrics of one model: ``rows`` in print order (name, value, note) and the same as a flat dict."""
+
+    model: str
+    data: str
+    classifier: str = ""
+    rows: list[tuple[str, float | int | str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def add(self, name: str, value: float | int | str, note: str = "") -> None:
+        self.rows.append((name, value, note))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: (round(v, 4) if isinstance(v, float) else v) for name, v, _ in self.rows}
+
+    def table(self) -> str:
+        lines = [f"{self.model} on {self.data}", "", f"{'metric':<34} {'value':>10}  note", "-" * 72]
+        for name, v, note in self.rows:
+            text = f"{v:.4g}" if isinstance(v, float) else str(v)
+            lines.append(f"{name:<34} {text:>10}  {note}")
+        return "\n".join(lines)
+
+
+def _dataset_name(model_meta_dataset: str) -> str | None:
+    from ..data import DATASETS
+
+    head = model_meta_dataset.split(":")[0].strip()
+    return head if head in DATASETS else None
+
+
+def _stack(ds, k: int, limit: int | None = None) -> torch.Tensor:
+    n = len(ds) if limit is None else min(limit, len(ds))
+    return torch.stack([ds[i][k] for i in range(n)])
+
+
+@torch.no_grad()
+def _batched(fn, *inputs: torch.Tensor, batch_size: int, device: torch.device) -> torch.Tensor:
+    out = []
+    for i in range(0, len(inputs[0]), batch_size):
+        out.append(fn(*(x[i:i + batch_size].to(device) for x in inputs)).float().cpu())
+    return torch.cat(out).clamp(-1, 1)
+
+
+def _distances(report: EvalReport, clf: FeatureClassifier, fake: torch.Tensor, real_test: torch.Tensor,
+               real_train: torch.Tensor, seed: int, what: str = "samples") -> None:
+    n = min(len(fake), len(real_test))
+    ff, fr = clf.extract(fake[:n]), clf.extract(real_test[:n])
+    kid_size = min(1000, n)
+    k, k_std = evaluate.kid(ff, fr, subsets=50, subset_size=kid_size, seed=seed)
+    base = evaluate.real_vs_real_baseline(real_test[:n], real_train, clf, n=n, subsets=50, subset_size=kid_size,
+                                          seed=seed)
+    name = clf.meta.get("name", "classifier")
+    report.add("fd", evaluate.frechet_distance(ff, fr), f"{what} vs held-out reals, {name} features, n={n}")
+    report.add("fd_real_baseline", base["fd"], f"held-out vs training reals, n={base['n']}")
+    report.add("kid", k, f"+- {k_std:.2g} (cubic kernel, subsets of {kid_size})")
+    report.add("kid_real_baseline", base["kid"], f"+- {base['kid_std']:.2g}")
+
+
+def _head_for(clf: FeatureClassifier, class_names: list[str] | None) -> str | None:
+    if not class_names:
+        return None
+    for head, labels in clf.labels.items():
+        if list(labels) == list(class_names):
+            return head
+    return None
+
+
+def evaluate_model(model, data: str | None = None, n: int | None = None, seed: int = 0,
+                   batch_size: int = 100, classifier: str | Path | None = None) -> EvalReport:
+    """Measure ``model`` (a :class:`ganstudio.checkpoint.GanModel`) on ``data`` (default: its training set)."""
+    from ..data import get_dataset
+    from ..models.base import Task
+
+    t0 = time.time()
+    data = data or _dataset_name(model.meta.dataset)
+    if data is None:
+        raise ValueError("the model's meta names no registered dataset: pass --data NAME")
+    clf_name = classifier or ("mnist" if data.startswith("mnist") else "emoji" if data.startswith("emoji") else None)
+    if clf_name is None:
+        raise ValueError(f"no bundled classifier for {data!r}: pass --classifier FOLDER")
+    clf = load_classifier(clf_name)
+    report = EvalReport(model.meta.name or model.source or model.family.name, data,
+                        str(clf.meta.get("name", classifier_path(clf_name).name)))
+    device = model.device
+    for m in model.modules.values():
+        m.eval()
+    g = torch.Generator().manual_seed(seed)
+    size = getattr(model.config, "image_size", None)
+    kwargs = {"size": size} if size and data.startswith(("mnist", "emoji")) else {}
+    test, train = get_dataset(data, split="test", **kwargs), get_dataset(data, split="train", **kwargs)
+    gen: nn.Module = model.generator
+    tasks = set(model.tasks)
+
+    if tasks & {Task.RANDOM, Task.STYLE, Task.CONDITIONAL}:
+        real_test, real_train = _stack(test, 0), _stack(train, 0)
+        n = n or len(real_test)
+        z = gen.sample_latent(n, g)
+        if Task.CONDITIONAL in tasks:
+            k = int(model.config.num_classes)
+            labels = torch.arange(n) % k
+            fake = _batched(lambda zz, ll: gen(zz, ll), z, labels, batch_size=batch_size, device=device)
+        else:
+            fake = _batched(lambda zz: gen(zz), z, batch_size=batch_size, device=device)
+        _distances(report, clf, fake, real_test, real_train, seed)
+        head = _head_for(clf, model.meta.class_names)
+        if Task.CONDITIONAL in tasks:
+            if head:
+                report.add("class_accuracy", evaluate.class_accuracy(clf, fake, labels, head),
+                           f"classifier head {head!r} on {n} samples")
+                real_labels = _stack(test, 1)
+                report.add("class_accuracy_real", evaluate.class_accuracy(clf, real_test, real_labels, head),
+                           "the classifier on held-out reals")
+            else:
+                report.add("class_accuracy", "n/a", "no classifier head has the model's class names")
+
+    elif Task.TRANSLATE in tasks:
+        src, tgt = _stack(test, 0, n), _stack(test, 1, n)
+        train_tgt = _stack(train, 1)
+        if model.family.name == "spade":
+            z = gen.sample_latent(len(src), g) if hasattr(gen, "sample_latent") else None
+            fn = (lambda s, zz: gen(s, zz)) if z is not None else (lambda s: gen(s))
+            fake = _batched(fn, *((src, z) if z is not None else (src,)), batch_size=batch_size, device=device)
+        else:
+            fake = _batched(lambda x: gen(x), src, batch_size=batch_size, device=device)
+        report.add("l1", evaluate.paired_l1(fake, tgt), "mean |output - ground truth| in [-1, 1] units")
+        _distances(report, clf, fake, tgt, train_tgt, seed, what="outputs")
+        back = model.modules.get("generator_ba")
+        if back is not None and "design" in clf.labels and model.meta.domains:
+            domains = list(model.meta.domains)
+            design = clf.labels["design"]
+            rec = _batched(lambda x: back(x), fake, batch_size=batch_size, device=device)
+            rev = _batched(lambda x: back(x), tgt, batch_size=batch_size, device=device)
+            rec_b = _batched(lambda x: gen(x), rev, batch_size=batch_size, device=device)
+            if len(domains) == 2 and all(d in design for d in domains):
+                report.add("domain_accuracy_ab", evaluate.domain_accuracy(clf, fake, design.index(domains[1])),
+                           f"G_AB outputs classified as {domains[1]}")
+                report.add("domain_accuracy_ba", evaluate.domain_accuracy(clf, rev, design.index(domains[0])),
+                           f"G_BA outputs classified as {domains[0]}")
+            report.add("cycle_l1_aba", evaluate.cycle_l1(src, rec), "|a - G_BA(G_AB(a))|")
+            report.add("cycle_l1_bab", evaluate.cycle_l1(tgt, rec_b), "|b - G_AB(G_BA(b))|")
+
+    elif Task.EDIT in tasks:
+        x, c = _stack(test, 0, n), _stack(test, 1, n)
+        names = list(model.meta.attribute_names or [])
+        groups = [list(gr) for gr in (model.meta.attribute_groups or [])]
+        edits, targets = [], {}
+        for j, name in enumerate(names):
+            cj = c.clone()
+            group = next((gr for gr in groups if name in gr), None)
+            if group is not None:  # set this member of a one-hot group, clear the others
+                for other in group:
+                    cj[:, names.index(other)] = 0.0
+                cj[:, j] = 1.0
+            else:
+                cj[:, j] = 1.0 - cj[:, j]
+            out = _batched(lambda xx, cc: gen(xx, cc), x, cj, batch_size=batch_size, device=device)
+            edits.append(out)
+            head = next((h for h, labels in clf.labels.items() if name in labels and h != "category"), None)
+            if name in _EMOJI_BINARY:
+                head, on, off = _EMOJI_BINARY[name]
+                want = torch.tensor([clf.labels[head].index(on if v > 0.5 else off) for v in cj[:, j]])
+            elif head is not None:
+                want = torch.full((len(x),), clf.labels[head].index(name))
+            else:
+                continue
+            targets.setdefault(head, []).append((out, want))
+        fake = torch.cat(edits)
+        real_train = _stack(train, 0)
+        _distances(report, clf, fake[torch.randperm(len(fake), generator=g)], x, real_train, seed, what="edits")
+        for head, pairs in targets.items():
+            imgs = torch.cat([p[0] for p in pairs])
+            want = torch.cat([p[1] for p in pairs])
+            report.add(f"attribute_accuracy_{head}", evaluate.class_accuracy(clf, imgs, want, head),
+                       f"{len(pairs)} edit(s) x {len(x)} images")
+    else:
+        raise ValueError(f"no metrics defined for tasks {sorted(t.value for t in tasks)}")
+    report.seconds = round(time.time() - t0, 1)
+    return report
+
+
+def write_metrics(folder: str | Path, model, report: EvalReport) -> None:
+    """Store ``report`` in ``folder/config.json`` (``meta.metrics``) and regenerate ``README.md``."""
+    from ..checkpoint import CARD_NAME, CONFIG_NAME, model_card
+
+    folder = Path(folder)
+    cfg = json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
+    metrics = {**report.as_dict(), "eval_data": f"{report.data} (held-out split)",
+               "eval_features": report.classifier}
+    cfg.setdefault("meta", {})["metrics"] = metrics
+    (folder / CONFIG_NAME).write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+    model.meta.metrics = metrics
+    (folder / CARD_NAME).write_text(model_card(model), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ganstudio eval", description=__doc__.split("\n\n")[0])
+    parser.add_argument("model", help="model folder or owner/name[@revision]")
+    parser.add_argument("--data", help="registered dataset (default: the model's training dataset)")
+    parser.add_argument("--n", type=int, default=None, help="samples / test items (default: the held-out size)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--classifier", help="classifier folder (default: the bundled one for the data)")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--write", action="store_true", help="store the metrics in the model folder and its card")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    from .. import load_model
+    from ..checkpoint import CheckpointError
+    from ..hub import ModelSourceError
+
+    try:
+        model = load_model(args.model, device="cpu")
+        report = evaluate_model(model, args.data, args.n, args.seed, args.batch_size, args.classifier)
+    except (ModelSourceError, CheckpointError, ValueError) as e:
+        print(f"error: {e}")
+        return 2
+    print(json.dumps(report.as_dict(), indent=2) if args.json else report.table())
+    if args.write:
+        if not Path(args.model).is_dir():
+            print("error: --write needs a local model folder")
+            return 2
+        write_metrics(args.model, model, report)
+        print(f"metrics written to {Path(args.model) / 'config.json'} and README.md")
+    return 0

@@ -1,0 +1,31 @@
+import pytest
+import torch
+
+from ganstudio.checkpoint import ModelMeta, new_model, save_folder
+from ganstudio.metrics import cli
+from ganstudio.metrics.features import classifier_path
+
+pytestmark = pytest.mark.skipif(not (classifier_path("mnist") / "config.json").is_file(),
+                                reason="bundled MNIST classifier not trained")
+
+
+def test_eval_untrained_dcgan_on_mnist(tmp_path, capsys):
+    torch.manual_seed(0)
+    model = new_model("dcgan", dict(latent_dim=8, ngf=4, ndf=4, channels=1, image_size=28),
+                      meta=ModelMeta(name="tiny", dataset="mnist: MNIST digits"), components=("generator",))
+    folder = save_folder(model, tmp_path / "tiny")
+    assert cli.main([str(folder), "--n", "100", "--write"]) == 0
+    out = capsys.readouterr().out
+    assert "fd_real_baseline" in out and "kid" in out
+    report = cli.evaluate_model(model, n=100)
+    values = report.as_dict()
+    assert values["fd"] > 5 * values["fd_real_baseline"]  # noise is far from digits
+    assert "fd_real_baseline" in (folder / "README.md").read_text()
+
+
+def test_eval_needs_a_dataset(tmp_path, capsys):
+    model = new_model("dcgan", dict(latent_dim=8, ngf=4, ndf=4, channels=1, image_size=28),
+                      components=("generator",))
+    folder = save_folder(model, tmp_path / "nodata")
+    assert cli.main([str(folder)]) == 2
+    assert "--data" in capsys.readouterr().out
