@@ -30,7 +30,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 import torch
@@ -151,10 +151,48 @@ class PlaygroundConfig:
         return cls(**values)
 
 
+DEFAULTS = PlaygroundConfig.for_loss("nonsaturating")
+DEFAULT_WIDTH, DEFAULT_DEPTH = DEFAULTS.hidden[0], len(DEFAULTS.hidden)
+DEFAULT_STEPS = 100  # steps per "Step" click
+DEFAULT_STOP_AT = 10_000  # live training pauses at this step
+DEFAULT_RACE = ("nonsaturating", "wgan-gp")
+DEFAULT_RACE_STEPS = 3000
+FRAME_PERIOD = 0.4  # seconds between live frames (>= 2 frames/s)
+
+
 def loss_defaults(loss: str) -> dict[str, Any]:
     """The optimiser settings a loss starts with: optimizer, lr_g, lr_d, betas, n_critic."""
     c = PlaygroundConfig.for_loss(loss)
     return dict(optimizer=c.optimizer, lr_g=c.lr_g, lr_d=c.lr_d, betas=c.betas, n_critic=c.n_critic)
+
+
+def config_from_settings(
+    data: str = DEFAULTS.data,
+    loss: str = DEFAULTS.loss,
+    optimizer: str = DEFAULTS.optimizer,
+    lr_g: float = DEFAULTS.lr_g,
+    lr_d: float = DEFAULTS.lr_d,
+    n_critic: int = DEFAULTS.n_critic,
+    batch_size: int = DEFAULTS.batch_size,
+    width: int = DEFAULT_WIDTH,
+    depth: int = DEFAULT_DEPTH,
+    seed: int = DEFAULTS.seed,
+    mean: float = DEFAULTS.mean,
+    std: float = DEFAULTS.std,
+    d_input: str = DEFAULTS.d_input,
+) -> PlaygroundConfig:
+    """A config from the flat values a form or a CLI gives: both MLPs get ``depth`` layers of ``width``,
+    Adam's betas come from the loss. Raises :class:`PlaygroundError` on a bad value."""
+    try:
+        spec = losses.loss_spec(loss)
+        return PlaygroundConfig(
+            data=data, mean=float(mean), std=float(std), loss=loss, optimizer=optimizer,
+            lr_g=float(lr_g), lr_d=float(lr_d), betas=spec.betas, n_critic=int(n_critic),
+            batch_size=int(batch_size), hidden=(int(width),) * int(depth), seed=int(seed),
+            d_input=d_input if data == "gaussian" else "raw",
+        )
+    except (TypeError, ValueError) as e:  # PlaygroundError is a ValueError too
+        raise PlaygroundError(str(e)) from e
 
 
 # --- models ----------------------------------------------------------------------------------------------
@@ -230,6 +268,15 @@ class History:
     fake_err: list[float] = field(default_factory=list)  # D's loss term on generated data
 
 
+@dataclass
+class Frame:
+    """What the view shows at one moment."""
+
+    image: Image.Image
+    log: str  # the classic log line
+    summary: dict[str, Any]  # PlaygroundRun.summary()
+
+
 class PlaygroundRun:
     """One training run: models, optimisers, random streams, history. Not shared between users.
 
@@ -262,6 +309,17 @@ class PlaygroundRun:
         self.steps = 0
         self.train_seconds = 0.0
         self._arrow_scale = 0.0  # running max of G's gradient norms: arrows shrink when gradients vanish
+
+    @classmethod
+    def reuse_or_new(cls, run: "PlaygroundRun | None", config: PlaygroundConfig) -> "PlaygroundRun":
+        """``run`` itself when ``config`` only changes its learning rates (applied in place), else a new run."""
+        if run is not None:
+            same = dataclasses.replace(config, lr_g=run.config.lr_g, lr_d=run.config.lr_d)
+            if same == run.config:
+                if (config.lr_g, config.lr_d) != (run.config.lr_g, run.config.lr_d):
+                    run.set_learning_rates(config.lr_g, config.lr_d)
+                return run
+        return cls(config)
 
     # -- training ------------------------------------------------------------------------------------------
 
@@ -312,15 +370,33 @@ class PlaygroundRun:
                 h.fake_err.append(f)
             self.train_seconds += time.perf_counter() - t0
 
-    def train_for(self, seconds: float, max_chunk: int = 25) -> int:
-        """Train in chunks until ``seconds`` have passed (or MAX_STEPS); returns the steps done."""
-        t_end = time.perf_counter() + seconds
-        done = 0
-        while time.perf_counter() < t_end and self.steps < MAX_STEPS:
-            n = min(max_chunk, MAX_STEPS - self.steps)
-            self.step(n)
-            done += n
-        return done
+    def live(self, stop_at: int = DEFAULT_STOP_AT, frame_period: float = FRAME_PERIOD) -> Iterator[Frame]:
+        """Train until step ``stop_at``, yielding a :class:`Frame` about every ``frame_period`` seconds.
+
+        The training share of each period shrinks by the time the last frame took to draw, so the
+        view keeps its rate whatever the loss costs per step. The first frame comes before training.
+        """
+        draw_seconds = 0.0
+        rate = 0.0  # measured steps per second: chunks sized to end near the frame deadline
+        while True:
+            t0 = time.perf_counter()
+            frame = self.frame()
+            draw_seconds = time.perf_counter() - t0
+            yield frame
+            if self.steps >= min(stop_at, MAX_STEPS):
+                return
+            budget = max(frame_period - draw_seconds, 0.05)
+            t_end = time.perf_counter() + budget
+            while (now := time.perf_counter()) < t_end and self.steps < min(stop_at, MAX_STEPS):
+                n = max(1, min(50, int((t_end - now) * rate), min(stop_at, MAX_STEPS) - self.steps))
+                self.step(n)
+                rate = n / max(time.perf_counter() - now, 1e-6)
+
+    def frame(self, width: int = 960, height: int = 480, title: str | None = None) -> Frame:
+        """The image, the log line and the summary numbers of the current state."""
+        with self.lock:
+            fake = self.generated()
+            return Frame(render_run(self, width, height, title), self.log_line(fake), self.summary(fake))
 
     def set_learning_rates(self, lr_g: float, lr_d: float) -> None:
         """Change the learning rates without restarting (the optimisers keep their state)."""
@@ -365,9 +441,9 @@ class PlaygroundRun:
         with self.lock:
             return render_run(self, width, height, title)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, fake: torch.Tensor | None = None) -> dict[str, Any]:
         """Plain numbers for the UI and the API: step, losses, distribution stats, coverage."""
-        fake = self.generated()
+        fake = self.generated() if fake is None else fake
         out: dict[str, Any] = {
             "step": self.steps,
             "loss": self.config.loss,
@@ -819,3 +895,20 @@ class Race:
             else:
                 lines.append(f"{tag} {label}: {r.log_line()}")
         return "\n".join(lines)
+
+    def live(self, steps: int, frame_period: float = FRAME_PERIOD) -> Iterator[tuple[Image.Image, Image.Image, str]]:
+        """Train both runs to ``steps``, yielding (frame A, frame B, summary) about every ``frame_period`` s."""
+        rate = 0.0  # measured race steps per second (both runs)
+        while True:
+            t0 = time.perf_counter()
+            a, b = self.render()
+            text = self.summary()
+            draw_seconds = time.perf_counter() - t0
+            yield a, b, text
+            if self.steps >= steps:
+                return
+            t_end = time.perf_counter() + max(frame_period - draw_seconds, 0.05)
+            while (now := time.perf_counter()) < t_end and self.steps < steps:
+                n = max(1, min(50, int((t_end - now) * rate), steps - self.steps))
+                self.step(n)
+                rate = n / max(time.perf_counter() - now, 1e-6)

@@ -62,7 +62,8 @@ class Conversion:
     notes: list[str]
     source: Source
     sha256: str
-    mapping: list[str] = field(default_factory=list)  # "source -> ours" lines when keys were renamed by structure
+    mapping: list[str] = field(default_factory=list)  # "source -> ours" lines when keys were renamed
+    overrides: dict[str, Any] = field(default_factory=dict)  # config values given with --set
 
     def summary(self) -> list[str]:
         cfg = json.dumps(self.model.config.to_dict())
@@ -107,6 +108,9 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], Source]:
 
 def _read_nvlabs(path: Path) -> tuple[dict[str, torch.Tensor], Source]:
     data = load_nvlabs_pickle(path)
+    if isinstance(data, int):  # a legacy torch.save file (it starts with a pickled magic number) named .pkl
+        source = Source(format="state_dict", format_label=FORMAT_LABELS["legacy"], filename=path.name)
+        return _unwrap(load_torch_file(path), source), source
     net = extract_network(data)
     source = Source(format="nvlabs_pkl", format_label=FORMAT_LABELS["nvlabs_pkl"], container=net.name,
                     filename=path.name, extras={"init_kwargs": net.init_kwargs, "classes": net.classes,
@@ -189,6 +193,7 @@ class _Attempt:
     tensors: dict[str, torch.Tensor]
     inferred: Inferred
     notes: list[str]
+    renamed: list[tuple[str, str]]
 
 
 def _build(family: str, config: Mapping[str, Any], components: tuple[str, ...]) -> GanModel:
@@ -240,7 +245,7 @@ def _attempt(preset: Preset, tensors: Mapping[str, torch.Tensor], source: Source
     model = _build(preset.family, config, ("generator",))
     reference = model.generator.state_dict()
     to_ours = preset.to_ours or same_keys
-    ours, notes = to_ours(tensors, config, reference)
+    ours, notes, renamed = to_ours(tensors, config, reference)
     if preset.family == "stylegan2" and "latent_avg" not in ours and "latent_avg" in reference:
         ours["latent_avg"] = torch.zeros_like(reference["latent_avg"])
         notes.append("the file has no latent_avg: computed as the mean of 4096 mapped z (seed 0)")
@@ -249,7 +254,7 @@ def _attempt(preset: Preset, tensors: Mapping[str, torch.Tensor], source: Source
     if problems:
         raise ConvertError(f"the weights do not fit {preset.family} with config {json.dumps(config)}: "
                            + "; ".join(problems))
-    return _Attempt(preset, model, _cast_like(ours, reference, notes), inferred, inferred.notes + notes)
+    return _Attempt(preset, model, _cast_like(ours, reference, notes), inferred, inferred.notes + notes, renamed)
 
 
 def _candidate_presets(family: str | None, preset: str | None, source: Source) -> list[Preset]:
@@ -351,6 +356,9 @@ def convert(path: str | Path, *, family: str | None = None, preset: str | None =
         method = "renamed from NVlabs keys" if p.name == "stylegan2-ada" else "published keys"
         ours = a.tensors
         preset_name = p.name
+        if a.renamed:
+            width = max(len(theirs) for theirs, _ in a.renamed)
+            mapping = [f"{theirs:<{width}}  ->  {o}" for theirs, o in a.renamed]
     elif failures and len(failures) == 1 and preset is None:
         raise ConvertError(f"looks like {failures[0][0].title}, but {failures[0][1]}")
     elif failures and preset is not None:
@@ -359,6 +367,8 @@ def convert(path: str | Path, *, family: str | None = None, preset: str | None =
         if source.format == "nvlabs_pkl":
             raise ConvertError(f"{source.container} in this pickle is not a StyleGAN2-ADA generator "
                                f"(class {source.extras.get('classes', {}).get('', '?')})")
+        if preset is not None and not any(p.candidates for p in presets):
+            raise ConvertError(f"the keys do not follow the {presets[0].title} layout")
         p, config, match = _structural(tensors, presets, overrides)
         model = _build(p.family, config, ("generator",))
         reference = model.generator.state_dict()
@@ -419,7 +429,7 @@ def convert(path: str | Path, *, family: str | None = None, preset: str | None =
     model.source = str(path)
     for m in model.modules.values():
         m.eval()
-    return Conversion(model, preset_name, method, notes, source, sha, mapping)
+    return Conversion(model, preset_name, method, notes, source, sha, mapping, overrides)
 
 
 def _stargan_sibling(path: Path) -> Path | None:
@@ -443,7 +453,7 @@ def _add_component(model: GanModel, name: str, source: Source, notes: list[str],
         notes.append(f"{where}: not converted ({e})")
         return
     reference = module.state_dict()
-    fixed, fix_notes = same_keys(tensors, {}, reference)
+    fixed, fix_notes, _ = same_keys(tensors, {}, reference)
     problems = _compare(fixed, reference)
     if problems:
         message = f"{where} does not fit our {model.family.name} {name}: " + "; ".join(problems)
@@ -468,8 +478,9 @@ def conversion_card(conv: Conversion) -> str:
              f"Converted from `{conv.source.filename}` ({conv.source.format_label}) with the `{conv.preset}` "
              f"preset ({conv.method}).", ""]
     lines += [f"- {n}" for n in conv.notes]
+    sets = "".join(f" --set {k}={json.dumps(v)}" for k, v in conv.overrides.items())
     lines += ["", "Reproduce: `python -m ganstudio convert " + conv.source.filename
-              + (f" --preset {conv.preset}" if conv.preset in PRESETS else "") + " --out <dir>`"]
+              + (f" --preset {conv.preset}" if conv.preset in PRESETS else "") + sets + " --out <dir>`"]
     return card + "\n" + "\n".join(lines) + "\n"
 
 

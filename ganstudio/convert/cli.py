@@ -69,13 +69,14 @@ def main(argv: list[str] | None = None) -> int:
                        attributes=attributes, name=args.name)
         for line in conv.summary():
             print(line)
-        if conv.mapping:
+        if conv.mapping and (args.show_mapping or conv.method == "structural match"):
             print("key mapping (file -> GAN Studio):")
             for line in conv.mapping:
                 print(f"  {line}")
+        elif conv.mapping:
+            print(f"key mapping: {len(conv.mapping)} keys renamed (--show-mapping lists them)")
         elif args.show_mapping:
-            print("key mapping: the file's keys are GAN Studio's" if conv.method == "published keys"
-                  else "key mapping: NVlabs -> rosinality names, see the README's conversion section")
+            print("key mapping: the file's keys are GAN Studio's")
         if args.dry_run:
             print("dry run: nothing written")
             return 0

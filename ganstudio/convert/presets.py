@@ -9,8 +9,9 @@ Every preset offers three things:
 
 * ``detect(tensors)``: a cheap test on key names (the pipeline then checks every key and shape exactly);
 * ``infer(tensors, source)``: the family config, notes on what could not be read off the weights, and meta;
-* ``to_ours(tensors, config, reference)``: our state dict (``reference`` is a freshly built generator's
-  state dict, for fixed buffers such as blur kernels that some layouts do not store);
+* ``to_ours(tensors, config, reference)``: our state dict, notes, and the renamed keys as (theirs, ours)
+  pairs (``reference`` is a freshly built generator's state dict, for fixed buffers such as blur kernels
+  that some layouts do not store);
 
 and ``candidates(shapes)``: configs to try when keys have other names (see ``structural.py``), read from
 the ordered tensor shapes alone.
@@ -32,6 +33,7 @@ class ConvertError(ValueError):
 
 Tensors = Mapping[str, torch.Tensor]
 Shapes = Sequence[tuple[str, tuple[int, ...]]]
+Mapped = tuple[dict[str, torch.Tensor], list[str], list[tuple[str, str]]]  # tensors, notes, renamed keys
 
 
 @dataclass
@@ -61,7 +63,7 @@ class Preset:
     licence: str  # a note on the weights' usual licence
     detect: Callable[[Tensors], bool]
     infer: Callable[[Tensors, Source], Inferred]
-    to_ours: Callable[[Tensors, dict[str, Any], Tensors], tuple[dict[str, torch.Tensor], list[str]]] | None = None
+    to_ours: Callable[[Tensors, dict[str, Any], Tensors], Mapped] | None = None
     candidates: Callable[[Shapes], list[dict[str, Any]]] | None = None
     formats: tuple[str, ...] = ("state_dict",)
     require: tuple[tuple[str, Any], ...] = ()  # config values this preset insists on (variants)
@@ -82,6 +84,21 @@ def _four_d(shapes: Shapes) -> list[tuple[int, ...]]:
     return [s for _, s in shapes if len(s) == 4]
 
 
+def _discriminator_widths(source: Source, cfg: dict[str, Any], notes: list[str], ndf_key: str = "ndf") -> None:
+    """ndf (and for PatchGANs n_layers_D) from a discriminator file given beside the generator."""
+    d = source.extras.get("discriminator")
+    if not d:
+        return
+    convs = [k for k, v in d.items() if k.endswith(".weight") and v.dim() == 4]
+    if not convs:
+        return
+    cfg[ndf_key] = int(d[convs[0]].shape[0])
+    if "n_layers_D" in cfg:
+        cfg["n_layers_D"] = len(convs) - 2
+    notes.append(f"discriminator widths read from {source.extras.get('discriminator_entry', 'the discriminator')}: "
+                 f"{ndf_key}={cfg[ndf_key]}" + (f", n_layers_D={cfg['n_layers_D']}" if "n_layers_D" in cfg else ""))
+
+
 def _norm_of(tensors: Tensors, norm_key: str, conv_bias_key: str) -> str:
     """junyanz norms: BatchNorm has affine weights; InstanceNorm has none but its convs carry biases."""
     if norm_key in tensors:
@@ -89,7 +106,7 @@ def _norm_of(tensors: Tensors, norm_key: str, conv_bias_key: str) -> str:
     return "instance" if conv_bias_key in tensors else "none"
 
 
-def same_keys(tensors: Tensors, config: dict[str, Any], reference: Tensors) -> tuple[dict[str, torch.Tensor], list[str]]:
+def same_keys(tensors: Tensors, config: dict[str, Any], reference: Tensors) -> Mapped:
     """The identity mapping plus the fixes every torch.nn layout needs.
 
     * InstanceNorm running statistics of old files, where the current layout has none (the junyanz loader
@@ -113,7 +130,7 @@ def same_keys(tensors: Tensors, config: dict[str, Any], reference: Tensors) -> t
         out[k] = torch.tensor(0, dtype=torch.long)
     if filled:
         notes.append(f"added {len(filled)} num_batches_tracked counters (set to 0) missing from an old file")
-    return out, notes
+    return out, notes, []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,7 +158,11 @@ def _dcgan_infer(t: Tensors, source: Source) -> Inferred:
     if cfg is None:
         raise ConvertError(f"main.0.weight {list(t['main.0.weight'].shape)} is not a DCGAN generator's first "
                            "transposed convolution [nz, 8*ngf, 4, 4] (a discriminator file?)")
-    notes = ["ndf (discriminator width) is not in a generator file; set equal to ngf"]
+    notes: list[str] = []
+    if source.extras.get("discriminator"):
+        _discriminator_widths(source, cfg, notes)
+    else:
+        notes.append("ndf (discriminator width) is not in a generator file; set equal to ngf")
     return Inferred(cfg, notes, {"description": "DCGAN generator converted from the PyTorch DCGAN example layout."})
 
 
@@ -163,7 +184,7 @@ def _unet_config(first: tuple[int, ...], last: tuple[int, ...], n_convs: int, no
     if len(first) != 4 or first[2:] != (4, 4) or n_convs % 2 or n_convs < 10:
         return None
     num_downs = n_convs // 2
-    return dict(in_channels=first[1], channels=last[1], ngf=first[0], ndf=64, num_downs=num_downs,
+    return dict(in_channels=first[1], channels=last[1], ngf=first[0], ndf=64, n_layers_D=3, num_downs=num_downs,
                 image_size=2 ** num_downs, norm=norm, use_dropout=True)
 
 
@@ -176,6 +197,7 @@ def _pix2pix_infer(t: Tensors, source: Source) -> Inferred:
     notes = [f"unet_{2 ** cfg['num_downs']} ({cfg['num_downs']} levels), {norm} norm",
              "dropout has no weights: assumed on, as in pix2pix training (pass --set use_dropout=false "
              "for a model trained with --no_dropout)"]
+    _discriminator_widths(source, cfg, notes)
     meta = {"description": f"pix2pix unet_{2 ** cfg['num_downs']} generator converted from the junyanz layout.",
             "preprocess": {"resize": "bicubic", "size": cfg["image_size"]}}
     return Inferred(cfg, notes, meta)
@@ -204,7 +226,7 @@ def _resnet_config(first: tuple[int, ...], last: tuple[int, ...], n_convs: int, 
     if len(first) != 4 or first[2:] != (7, 7) or n_convs < 6 or n_convs % 2:
         return None
     n_blocks = (n_convs - 6) // 2
-    return dict(in_channels=first[1], channels=last[0], ngf=first[0], ndf=64, n_blocks=n_blocks,
+    return dict(in_channels=first[1], channels=last[0], ngf=first[0], ndf=64, n_layers_D=3, n_blocks=n_blocks,
                 image_size=256 if n_blocks >= 9 else 128, norm=norm, use_dropout=dropout)
 
 
@@ -221,6 +243,7 @@ def _cyclegan_infer(t: Tensors, source: Source) -> Inferred:
     notes = [f"resnet_{cfg['n_blocks']}blocks, {norm} norm, dropout {'on' if dropout else 'off'}",
              f"training size is not in the weights: image_size set to {cfg['image_size']} "
              "(pass --set image_size=N to change it)"]
+    _discriminator_widths(source, cfg, notes)
     meta = {"description": f"CycleGAN resnet_{cfg['n_blocks']}blocks generator converted from the junyanz layout.",
             "preprocess": {"resize": "bicubic", "size": cfg["image_size"]}}
     return Inferred(cfg, notes, meta)
@@ -364,11 +387,11 @@ def _rosinality_infer(t: Tensors, source: Source) -> Inferred:
     return Inferred(cfg, notes, {"description": f"StyleGAN2 {size} px generator converted from the rosinality layout."})
 
 
-def _rosinality_to_ours(t: Tensors, config: dict[str, Any], reference: Tensors) -> tuple[dict[str, torch.Tensor], list[str]]:
-    out, notes = same_keys({k: v for k, v in t.items() if k != "latent_avg"}, config, reference)
+def _rosinality_to_ours(t: Tensors, config: dict[str, Any], reference: Tensors) -> Mapped:
+    out, notes, _ = same_keys({k: v for k, v in t.items() if k != "latent_avg"}, config, reference)
     if "latent_avg" in t:
         out["latent_avg"] = t["latent_avg"].reshape(-1)
-    return out, notes
+    return out, notes, []
 
 
 def _nvlabs_detect(t: Tensors) -> bool:
@@ -418,15 +441,17 @@ def _nvlabs_infer(t: Tensors, source: Source) -> Inferred:
     return Inferred(cfg, notes, meta)
 
 
-def _nvlabs_to_ours(t: Tensors, config: dict[str, Any], reference: Tensors) -> tuple[dict[str, torch.Tensor], list[str]]:
+def _nvlabs_to_ours(t: Tensors, config: dict[str, Any], reference: Tensors) -> Mapped:
     out: dict[str, torch.Tensor] = {}
     notes: list[str] = []
     used: set[str] = set()
+    pairs: list[tuple[str, str]] = []
 
     def put(ours: str, theirs: str, shape: Sequence[int] | None = None) -> None:
         v = t[theirs]
         out[ours] = v.reshape(shape) if shape is not None else v
         used.add(theirs)
+        pairs.append((theirs, ours))
 
     for i in range(config["n_mlp"]):
         put(f"style.{i + 1}.weight", f"mapping.fc{i}.weight")
@@ -476,7 +501,7 @@ def _nvlabs_to_ours(t: Tensors, config: dict[str, Any], reference: Tensors) -> t
     left = sorted(set(t) - used)
     if left:
         raise ConvertError(f"NVlabs tensors with no place in StyleGAN2: {left[:8]}")
-    return out, notes
+    return out, notes, pairs
 
 
 # ---------------------------------------------------------------------------------------------

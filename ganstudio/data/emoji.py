@@ -20,12 +20,14 @@ Labels of each sequence
 ``category``   coarse category, one of :data:`CATEGORIES`, by these rules in order:
                ``flag`` (regional-indicator pairs, tag sequences, names with FLAG);
                ``person`` / ``body`` (a skin tone, hair component, gender sign or person codepoint in
-               the sequence; ``body`` when the base is a hand or body part);
-               then keywords of the base codepoint's Unicode name (``unicodedata``): ``face``,
-               ``body``, ``nature`` (animals, plants), ``food``, ``person``, ``travel`` (places,
-               vehicles, sky and weather), ``activity`` (events, sports, games, arts), ``symbol``;
+               the sequence, or a base that takes skin tones elsewhere; ``body`` when the base is a
+               hand or body part); then the base codepoint's Unicode name (``unicodedata``): a table
+               of whole names the next rule gets wrong, else the name's head noun (last word before
+               WITH / OF / AND ..., then the words before it) looked up in a table of nouns for
+               ``face``, ``body``, ``nature`` (animals, plants), ``food``, ``travel`` (places,
+               vehicles, sky and weather), ``activity`` (events, sports, games, arts) and ``symbol``;
                codepoints newer than Python's Unicode database fall back to a small range table;
-               everything else is ``object``. The rules are a heuristic, not Unicode's emoji groups.
+               everything else is ``object``. A heuristic close to, not equal to, Unicode's groups.
 ``skin_tone``  :data:`SKIN_TONES` -- ``none`` or the first Fitzpatrick modifier (U+1F3FB..1F3FF).
 ``hair``       :data:`HAIRS` -- ``none`` or U+1F9B0..1F9B3 (red, curly, bald, white).
 ``gender``     :data:`GENDERS` -- ``none``, ``man``, ``woman`` or ``mixed`` (both in one sequence),

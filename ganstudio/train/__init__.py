@@ -12,6 +12,17 @@ from .common import Trainer, TrainOptions, run
 TRAINERS: dict[str, str] = {
     "mlp": "ganstudio.train.unconditional:UnconditionalTrainer",
     "dcgan": "ganstudio.train.unconditional:UnconditionalTrainer",
+    "pix2pix": "ganstudio.train.translation:Pix2PixTrainer",
+    "cyclegan": "ganstudio.train.translation:CycleGANTrainer",
+    "discogan": "ganstudio.train.translation:DiscoGANTrainer",
+    "spade": "ganstudio.train.translation:SPADETrainer",
+    "stargan": "ganstudio.train.stargan:StarGANTrainer",
+    "cgan": "ganstudio.train.conditional:CGANTrainer",
+    "acgan": "ganstudio.train.conditional:ACGANTrainer",
+    "sgan": "ganstudio.train.conditional:SGANTrainer",
+    "infogan": "ganstudio.train.conditional:InfoGANTrainer",
+    "progan": "ganstudio.train.progan:ProGANTrainer",
+    "stylegan2": "ganstudio.train.stylegan2:StyleGAN2Trainer",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -68,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         threads=args.threads, init_from=args.init_from,
     )
     folder = run(opts, trainer, quiet=args.quiet)
+    if int(os.environ.get("RANK", "0")) != 0:
+        return 0  # under torchrun only rank 0 reports, copies and uploads the exported model
     print(f"model written to {folder}")
     if args.export_to:
         dest = Path(args.export_to)

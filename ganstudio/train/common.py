@@ -16,6 +16,8 @@ are averaged across processes before each optimiser step (gloo on CPU, NCCL on G
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import inspect
 import json
 import math
 import os
@@ -35,7 +37,7 @@ from torch.utils.data import Dataset
 from .. import images as imgs
 from .. import losses
 from ..checkpoint import GanModel, ModelMeta, new_model, save_folder, load_state_strict
-from ..data import DatasetInfo, get_dataset
+from ..data import DatasetInfo, get_builder, get_dataset
 from ..runtime import pick_device
 
 
@@ -116,6 +118,33 @@ def dist_setup(device: torch.device) -> tuple[int, int]:
     return (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
 
 
+def current_rank() -> int:
+    """This process's rank under torchrun (0 when not distributed)."""
+    return dist.get_rank() if dist.is_initialized() else 0
+
+
+def rank_seed(seed: int, rank: int, step: int = 0) -> int:
+    """Seed of a per-process random stream: rank 0 at step 0 keeps ``seed`` (the single-process run)."""
+    return seed + 1_000_003 * rank + 7_919 * step
+
+
+def parameter_digests(modules: dict[str, nn.Module]) -> list[str]:
+    """One SHA-1 of every module's parameters per process (all equal while data parallelism is sound).
+
+    Buffers (BatchNorm running statistics) are left out: each process updates them from its own shard.
+    """
+    h = hashlib.sha1()
+    for name in sorted(modules):
+        for p in modules[name].parameters():
+            h.update(p.detach().float().cpu().contiguous().numpy().tobytes())
+    digest = h.hexdigest()
+    if not dist.is_initialized():
+        return [digest]
+    gathered: list[Any] = [None] * dist.get_world_size()
+    dist.all_gather_object(gathered, digest)
+    return [str(d) for d in gathered]
+
+
 def broadcast_parameters(module: nn.Module) -> None:
     if dist.is_initialized():
         for t in module.state_dict().values():
@@ -150,7 +179,8 @@ class Trainer:
         self.device = device
         self.spec = losses.loss_spec(opts.loss)
         self.n_critic = opts.n_critic or self.spec.n_critic
-        self.rng = torch.Generator().manual_seed(opts.seed)  # latents, labels, penalties (CPU)
+        # latents, labels, penalties (CPU); each process of a torchrun job draws its own (rank 0 = single process)
+        self.rng = torch.Generator().manual_seed(rank_seed(opts.seed, current_rank()))
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.amp = opts.amp and device.type == "cuda"
 
@@ -178,6 +208,10 @@ class Trainer:
 
     def sample_images(self, fixed: dict[str, torch.Tensor]) -> list[Image.Image]:
         raise NotImplementedError
+
+    def sample_columns(self, n: int) -> int:
+        """Columns of the sample grid of ``n`` pictures (square by default; translation rows: input | output ...)."""
+        return max(1, int(math.sqrt(n)))
 
     def fixed_inputs(self, batches: Batches) -> dict[str, torch.Tensor]:
         """Inputs reused for every sample grid (fixed noise), drawn once from the seed."""
@@ -259,6 +293,11 @@ def load_state(out: Path, trainer: Trainer, batches: Batches) -> tuple[int, floa
     trainer.rng.set_state(state["rng"].cpu())
     batches.load_state_dict({"rng": state["batches"]["rng"].cpu()})
     trainer.load_extra_state(state["extra"])
+    rank = current_rank()
+    if rank:
+        # only rank 0's streams are saved: the others re-seed, or every shard would repeat rank 0's
+        trainer.rng.manual_seed(rank_seed(trainer.opts.seed, rank, int(state["step"])))
+        batches.rng.manual_seed(rank_seed(trainer.opts.seed * 1000, rank, int(state["step"])))
     return int(state["step"]), float(state["elapsed"])
 
 
@@ -315,14 +354,24 @@ def meta_from(info: DatasetInfo, opts: TrainOptions, trainer: Trainer, step: int
     )
 
 
-def build_dataset(opts: TrainOptions) -> Dataset:
-    kwargs: dict[str, Any] = {"split": "train"}
+def build_dataset(opts: TrainOptions, split: str = "train") -> Dataset:
+    """The dataset ``opts.data`` names (or the folder it points to), with ``params["data_args"]`` passed on.
+
+    ``data_args`` holds builder keyword arguments, e.g. ``{"unpaired": true}`` for emoji-noto2openmoji.
+    A builder without a ``split`` argument (single and paired folders) only serves ``split="train"``.
+    """
+    kwargs: dict[str, Any] = dict(opts.params.get("data_args") or {})
     if opts.image_size:
         kwargs["size"] = opts.image_size
     path = Path(opts.data)
+    name = opts.params.get("folder_kind", "folder") if path.is_dir() else opts.data
     if path.is_dir():
-        return get_dataset(opts.params.get("folder_kind", "folder"), root=str(path), **kwargs)
-    return get_dataset(opts.data, **kwargs)
+        kwargs["root"] = str(path)
+    if "split" in inspect.signature(get_builder(name)).parameters:
+        kwargs["split"] = split
+    elif split != "train":
+        raise ValueError(f"dataset {name!r} has no {split!r} split")
+    return get_dataset(name, **kwargs)
 
 
 def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False) -> Path:
@@ -396,6 +445,13 @@ def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False
             save_state(out, trainer, batches, step, time.perf_counter() - t_start)
     bar.close()
     elapsed = time.perf_counter() - t_start
+    if world > 1:
+        digests = parameter_digests(trainer.model.modules)
+        if rank == 0:
+            with log_path.open("a") as f:
+                f.write(f"parameters after step {step} on {world} processes: {' '.join(d[:12] for d in digests)}\n")
+        if len(set(digests)) != 1:
+            raise RuntimeError(f"parameters differ between processes after step {step}: {digests}")
     if rank == 0:
         export(trainer, info, out / "model", step, elapsed, fixed, world)
     if dist.is_initialized():
@@ -410,7 +466,7 @@ def save_samples(trainer: Trainer, fixed: dict[str, torch.Tensor], path: Path) -
         pics = trainer.sample_images(fixed)
     for m in trainer.model.modules.values():
         m.train()
-    grid = imgs.make_grid(pics, max(1, int(math.sqrt(len(pics)))))
+    grid = imgs.make_grid(pics, trainer.sample_columns(len(pics)))
     grid.save(path)
     return grid
 

@@ -17,9 +17,10 @@ from .common import Session, Studio, bind, new_studio
 
 log = logging.getLogger("ganstudio.ui")
 
+# Generated images are often 28-64 px: show them enlarged, with hard pixel edges rather than blur.
 CSS = """
 .pixelated img { image-rendering: pixelated; }
-footer { display: none !important; }
+.enlarge img { width: 100%; height: 100%; object-fit: contain; }
 """
 
 INTRO = ("# GAN Studio\nPlay with, compare and serve generative adversarial networks. Every image is a PNG that "

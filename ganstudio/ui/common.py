@@ -281,7 +281,8 @@ def card_markdown(model: GanModel, entry: CatalogEntry) -> str:
         facts.append(("Domains", " ↔ ".join(m.domains)))
     lines.append("\n".join(f"- **{k}:** {v}" for k, v in facts))
     if m.metrics:
-        lines.append("| metric | value |\n|---|---|\n" + "\n".join(f"| {k} | {_fmt(v)} |" for k, v in m.metrics.items()))
+        rows = "\n".join(f"| {k} | {_fmt(v)} |" for k, v in m.metrics.items())
+        lines.append("| metric | value |\n|---|---|\n" + rows)
     return "\n\n".join(lines)
 
 
@@ -394,6 +395,19 @@ def picker(studio: Studio, tab: str, label: str = "Model") -> gr.Dropdown:
     return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None, label=label,
                        info="grouped by family; add more in the Models tab", allow_custom_value=True,
                        key=f"{tab}-model")
+
+
+def output_image(label: str, elem_id: str | None = None, height: int | str = 400, **kw: Any) -> gr.Image:
+    """An output image shown as the PNG file the handler wrote (so downloads keep its metadata), enlarged with
+    hard pixel edges (generated images are often 28-64 px)."""
+    return gr.Image(label=label, elem_id=elem_id, format="png", type="filepath", interactive=False, height=height,
+                    elem_classes=["pixelated", "enlarge"], **kw)
+
+
+def output_gallery(label: str, columns: int = 8, **kw: Any) -> gr.Gallery:
+    """A gallery of PNG files with captions; each keeps its metadata on download."""
+    return gr.Gallery(label=label, format="png", columns=columns, height="auto", elem_classes=["pixelated"],
+                      interactive=False, **kw)
 
 
 def slider(rng: options.Range, label: str, **kw: Any) -> gr.Slider:

@@ -10,7 +10,8 @@ import gradio as gr
 from .. import inference, options
 from ..checkpoint import GanModel
 from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, class_names, dice, file_stem, gallery,
-                     has_class_head, picker, random_seed, seed_box, seed_value, slider, stamp)
+                     has_class_head, output_gallery, output_image, picker, random_seed, seed_box, seed_value, slider,
+                     stamp)
 
 TAB = "conditional"
 # Sliders made for InfoGAN's continuous codes; a model with more codes keeps the rest at 0 (their mean).
@@ -102,10 +103,9 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             ui.guesses = gr.Checkbox(False, label="Show the discriminator's class guess", visible=False)
             ui.run = gr.Button("Generate one row per class", variant="primary")
         with gr.Column(scale=2):
-            ui.grid = gr.Image(label="One row per class (PNG with its settings)", format="png", type="filepath",
-                               interactive=False, elem_classes=["pixelated"], height=480)
+            ui.grid = output_image("One row per class (PNG with its settings)", "conditional-grid", 480)
             ui.summary = gr.Markdown()
-            ui.images = gr.Gallery(label="Images", format="png", columns=8, height="auto", elem_classes=["pixelated"])
+            ui.images = output_gallery("Images")
     listen(studio, session, ui)
     return ui
 

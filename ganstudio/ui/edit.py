@@ -11,7 +11,7 @@ import gradio as gr
 from .. import inference, options
 from ..checkpoint import GanModel
 from .common import (ModelCheckboxGroup, ModelRadio, Session, Studio, bind, card_markdown, example_files, file_stem,
-                     gallery, picker, stamp)
+                     gallery, output_gallery, output_image, picker, stamp)
 
 TAB = "edit"
 MAX_GROUPS = 3  # radios made for mutually exclusive attribute groups; more groups fall back to checkboxes
@@ -134,11 +134,11 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
             with gr.Accordion("Model card", open=False):
                 ui.card = gr.Markdown("Pick a model to see its card.")
-            ui.image = gr.Image(label="Input image (any size)", type="filepath", image_mode=None,
-                                sources=["upload", "clipboard"], height=260)
+            ui.image = gr.Image(label="Input image (any size)", elem_id="edit-input", type="filepath",
+                                image_mode=None, sources=["upload", "clipboard"], height=260)
             faces = example_files("face")
             if faces:
-                gr.Examples(faces, inputs=[ui.image], label="Example inputs")
+                gr.Examples(faces, inputs=[ui.image], label="Example inputs", elem_id="edit-examples")
             ui.groups = [ModelRadio([], value=None, label=f"Group {i + 1}", visible=False) for i in range(MAX_GROUPS)]
             ui.attributes = ModelCheckboxGroup([], value=[], label="Attributes (checked = on)", visible=False)
             ui.intensity = gr.Slider(options.INTENSITY.minimum, options.INTENSITY.maximum,
@@ -153,12 +153,10 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                 ui.run_all = gr.Button("Every single edit")
                 ui.run = gr.Button("Edit", variant="primary")
         with gr.Column(scale=2):
-            ui.edited = gr.Image(label="Edited (PNG with its settings)", format="png", type="filepath",
-                                 interactive=False, height=300)
+            ui.edited = output_image("Edited (PNG with its settings)", "edit-output", 300)
             ui.info = gr.Markdown()
-            ui.row = gr.Image(label="Every single-attribute edit: input, then one edit each", format="png",
-                              type="filepath", interactive=False)
-            ui.edits = gr.Gallery(label="Single edits", format="png", columns=6, height="auto")
+            ui.row = output_image("Every single-attribute edit: input, then one edit each", "edit-row", 220)
+            ui.edits = output_gallery("Single edits", columns=6)
     listen(studio, session, ui)
     return ui
 

@@ -12,7 +12,8 @@ from .. import images as imgs
 from .. import inference, options
 from ..models.base import Task
 from .common import (Session, Studio, bind, card_markdown, class_names, dice, file_stem, gallery, has_class_head,
-                     has_mean_latent, picker, random_seed, seed_box, seed_value, slider, stamp)
+                     has_mean_latent, output_gallery, output_image, picker, random_seed, seed_box, seed_value,
+                     slider, stamp)
 
 TAB = "generate"
 
@@ -142,15 +143,14 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             ui.n = slider(options.NUM_IMAGES, "Number of images")
             ui.psi = slider(options.PSI, "Truncation ψ (1 = none)", visible=False)
             ui.guesses = gr.Checkbox(False, label="Show the discriminator's class guess", visible=False)
-            ui.run = gr.Button("Generate", variant="primary")
+            ui.run = gr.Button("Generate", variant="primary", elem_id="generate-run")
             with gr.Accordion("Restore settings from a PNG", open=False):
                 ui.restore = gr.File(label="Drop a PNG saved from GAN Studio", file_types=[".png"], type="filepath")
                 ui.restored = gr.JSON(label="Settings found in the PNG")
         with gr.Column(scale=2):
-            ui.grid = gr.Image(label="Grid (PNG with its settings)", format="png", type="filepath",
-                               interactive=False, elem_classes=["pixelated"], height=420)
+            ui.grid = output_image("Grid (PNG with its settings)", "generate-grid", 440)
             ui.summary = gr.Markdown()
-            ui.images = gr.Gallery(label="Images", format="png", columns=8, height="auto", elem_classes=["pixelated"])
+            ui.images = output_gallery("Images")
     with gr.Accordion("Interpolate between two seeds", open=False):
         with gr.Row():
             ui.seed_a = seed_box("Seed A", 0)
@@ -161,14 +161,13 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             ui.space = gr.Radio(list(options.INTERP_SPACES), value=options.INTERP_SPACES[0], label="Path")
             ui.fmt = gr.Radio(list(options.ANIMATION_FORMATS), value=options.DEFAULT_ANIMATION_FORMAT,
                               label="Animation format")
+            # choices follow the model; the core checks the value
             ui.label = gr.Dropdown(label="Class (conditional models)", choices=[], value=None, visible=False,
-                                   allow_custom_value=True)  # choices follow the model; the core checks the value
+                                   allow_custom_value=True)
             ui.run_interp = gr.Button("Interpolate", variant="primary")
         with gr.Row():
-            ui.animation = gr.Image(label="Animation", type="filepath", interactive=False, elem_classes=["pixelated"],
-                                    height=320)
-            ui.frames_out = gr.Gallery(label="Frames", format="png", columns=8, height="auto",
-                                       elem_classes=["pixelated"])
+            ui.animation = output_image("Animation", "generate-animation", 320)
+            ui.frames_out = output_gallery("Frames")
     listen(studio, session, ui)
     return ui
 

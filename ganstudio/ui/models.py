@@ -154,9 +154,10 @@ def app_status(studio: Studio) -> str:
     Returns:
         A short status in Markdown.
     """
+    loaded = sum(e.source in studio.cache for e in studio.entries)
     return (f"- **Device:** {pick_device()}\n- **Hub:** {hub_status()}\n- **Catalog:** `{studio.catalog_file}` "
-            f"({len(studio.entries)} models)\n- **Catalog models in memory:** "
-            f"{sum(e.source in studio.cache for e in studio.entries)} (the cache keeps at most {studio.cache.max_models})")
+            f"({len(studio.entries)} models)\n- **Catalog models in memory:** {loaded} "
+            f"(the cache keeps at most {studio.cache.max_models})")
 
 
 def render(studio: Studio, session: gr.State, pickers: dict[str, gr.Dropdown]) -> SimpleNamespace:
@@ -164,7 +165,7 @@ def render(studio: Studio, session: gr.State, pickers: dict[str, gr.Dropdown]) -
     ui = SimpleNamespace(pickers=pickers)
     with gr.Row():
         with gr.Column(scale=1, min_width=320):
-            ui.source = gr.Textbox(label="Hub repo id or local folder",
+            ui.source = gr.Textbox(label="Hub repo id or local folder", elem_id="models-source",
                                    placeholder="owner/name[/subfolder][@revision]  or  /path/to/model-folder")
             ui.load = gr.Button("Load into this session", variant="primary")
             ui.inspect_id = gr.Dropdown([(f"{family_label(e.family)} · {e.title}", e.id) for e in studio.entries],
@@ -178,7 +179,7 @@ def render(studio: Studio, session: gr.State, pickers: dict[str, gr.Dropdown]) -
                 ui.app_status = gr.Markdown()
                 ui.refresh = gr.Button("Check", size="sm")
         with gr.Column(scale=2):
-            ui.status = gr.Markdown()
+            ui.status = gr.Markdown(elem_id="models-status")
             with gr.Tabs():
                 with gr.Tab("Card"):
                     ui.card = gr.Markdown()

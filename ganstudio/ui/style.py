@@ -11,8 +11,8 @@ import gradio as gr
 
 from .. import inference, options
 from ..checkpoint import GanModel
-from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, file_stem, gallery, parse_seeds,
-                     picker, seed_box, seed_value, slider, stamp)
+from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, file_stem, gallery, output_gallery,
+                     output_image, parse_seeds, picker, seed_box, seed_value, slider, stamp)
 
 TAB = "style"
 CUSTOM = "custom"  # the preset radio's value once layers are ticked by hand
@@ -54,8 +54,7 @@ def select_model(studio: Studio, model_id: str, session: Session,
     layers = gr.update(choices=[(f"{i} {group_of.get(i, '')}".strip(), i) for i in range(g.n_latent)],
                        value=inference.style_layers(model, options.STYLE_PRESETS[0]))
     cutoff = gr.update(maximum=g.n_latent, value=options.TRUNCATION_CUTOFF.default)
-    noise = [gr.update(visible=i < g.num_noise_layers, value=1.0,
-                       label=f"noise {i}" + (f" ({g.noise_resolution(i)} px)" if hasattr(g, "noise_resolution") else ""))
+    noise = [gr.update(visible=i < g.num_noise_layers, value=1.0, label=f"noise {i} ({g.noise_resolution(i)} px)")
              for i in range(MAX_NOISE_LAYERS)]
     return (card_markdown(model, entry), options.STYLE_PRESETS[0], layers, cutoff, "", *noise)
 
@@ -184,20 +183,18 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                     ui.per_layer_sliders = [slider(options.NOISE_STRENGTH, f"noise {i}", value=1.0, visible=False)
                                             for i in range(MAX_NOISE_LAYERS)]
                     ui.per_layer = gr.Textbox("", label="Per-layer multipliers (comma-separated; empty = all 1)")
-            ui.run = gr.Button("Mix styles", variant="primary")
+            ui.run = gr.Button("Mix styles", variant="primary", elem_id="style-run")
         with gr.Column(scale=2):
-            ui.grid = gr.Image(label="Style-mixing grid (PNG with its settings)", format="png", type="filepath",
-                               interactive=False, height=520)
+            ui.grid = output_image("Style-mixing grid (PNG with its settings)", "style-grid", 520)
             ui.summary = gr.Markdown()
             with gr.Row(equal_height=True):
                 ui.seed = seed_box("Seed for one image / noise only")
                 ui.run_one = gr.Button("Render one image")
-                ui.run_noise = gr.Button("Noise only")
+                ui.run_noise = gr.Button("Noise only", elem_id="style-run-noise")
             with gr.Row():
-                ui.one = gr.Image(label="One image", format="png", type="filepath", interactive=False, height=256)
-                ui.noise_grid = gr.Image(label="Noise only: four noise draws and their spread", format="png",
-                                         type="filepath", interactive=False, height=256)
-            ui.noise_images = gr.Gallery(label="Noise draws", format="png", columns=5, height="auto")
+                ui.one = output_image("One image", "style-one", 256)
+                ui.noise_grid = output_image("Noise only: four noise draws and their spread", "style-noise", 256)
+            ui.noise_images = output_gallery("Noise draws", columns=5)
     listen(studio, session, ui)
     return ui
 

@@ -14,7 +14,8 @@ from torch import nn
 
 from .. import inference, options
 from ..checkpoint import GanModel
-from .common import Session, Studio, bind, card_markdown, example_files, file_stem, picker, seed_box, seed_value, stamp
+from .common import (Session, Studio, bind, card_markdown, example_files, file_stem, output_image, picker, seed_box,
+                     seed_value, stamp)
 
 TAB = "translate"
 CANVAS_SIDE = 384  # drawing canvas side in pixels; the model's fit mode maps it to what the net accepts
@@ -147,36 +148,35 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
             with gr.Accordion("Model card", open=False):
                 ui.card = gr.Markdown("Pick a model to see its card.")
-            ui.direction = gr.Radio([("A → B", "AB"), ("B → A", "BA")], value="AB", label="Direction", visible=False)
+            ui.direction = gr.Radio([("A → B", "AB"), ("B → A", "BA")], value="AB", label="Direction",
+                                    visible=False)
             ui.fit = gr.Radio([(FIT_LABELS.get(f, f), f) for f in options.FIT_MODES], value=options.DEFAULT_FIT,
                               label="Input size")
             ui.mode = gr.Radio([(MODE_LABELS.get(m, m), m) for m in options.PIX2PIX_MODES],
                                value=options.DEFAULT_PIX2PIX_MODE, label="pix2pix mode", visible=False)
             ui.seed = seed_box("Dropout seed (paper mode)", visible=False)
+            ui.read = output_image("Input as the model read it", "translate-read", 200)
+            ui.fit_info = gr.Markdown()
         with gr.Column(scale=3):
             with gr.Tabs():
                 with gr.Tab("Upload", id="upload"):
                     with gr.Row():
-                        ui.image = gr.Image(label="Input (any size)", type="filepath", image_mode=None,
-                                            sources=["upload", "clipboard"], height=360)
-                        ui.out_upload = gr.Image(label="Output (PNG with its settings)", format="png",
-                                                 type="filepath", interactive=False, height=360)
-                    ui.run = gr.Button("Translate", variant="primary")
+                        ui.image = gr.Image(label="Input (any size)", elem_id="translate-input", type="filepath",
+                                            image_mode=None, sources=["upload", "clipboard"], height=380)
+                        ui.out_upload = output_image("Output (PNG with its settings)", "translate-output", 380)
+                    ui.run = gr.Button("Translate", variant="primary", elem_id="translate-run")
                     examples = example_files("edges") + example_files("labels") + example_files("photo")
                     if examples:
-                        gr.Examples(examples, inputs=[ui.image], label="Example inputs")
+                        gr.Examples(examples, inputs=[ui.image], label="Example inputs", elem_id="translate-examples")
                 with gr.Tab("Draw", id="draw"):
                     ui.legend = gr.HTML("Pick a model to get a drawing pad that fits it.")
                     with gr.Row():
-                        ui.pad = gr.ImageEditor(type="pil", image_mode="RGBA", label="Drawing", layers=False,
-                                                canvas_size=(CANVAS_SIDE, CANVAS_SIDE), fixed_canvas=True,
-                                                sources=["upload", "clipboard"], format="png", height=420)
-                        ui.out_draw = gr.Image(label="Output (PNG with its settings)", format="png", type="filepath",
-                                               interactive=False, height=420)
-                    ui.run_draw = gr.Button("Translate drawing", variant="primary")
-            ui.read = gr.Image(label="Input as the model read it", format="png", type="filepath", interactive=False,
-                               height=200)
-            ui.fit_info = gr.Markdown()
+                        ui.pad = gr.ImageEditor(elem_id="translate-pad", type="pil", image_mode="RGBA",
+                                                label="Drawing", layers=False, canvas_size=(CANVAS_SIDE, CANVAS_SIDE),
+                                                fixed_canvas=True, sources=["upload", "clipboard"], format="png",
+                                                height=440)
+                        ui.out_draw = output_image("Output (PNG with its settings)", "translate-draw-output", 440)
+                    ui.run_draw = gr.Button("Translate drawing", variant="primary", elem_id="translate-run-draw")
     listen(studio, session, ui)
     return ui
 

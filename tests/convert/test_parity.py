@@ -124,3 +124,12 @@ def test_published_default_size_converts(case, which, tmp_path):
     conv = convert(src, preset=fx["preset"])
     cfg = conv.model.config.to_dict()
     assert {k: cfg[k] for k in spec["expect"]} == spec["expect"]
+
+
+@pytest.mark.parametrize("case", ["dcgan", "stylegan2_ada"])
+def test_fixtures_tell_weights_apart(case, tmp_path):
+    """Other weights must fail the comparison (the stored slices are not trivially matched)."""
+    fx = load_fixture(case)
+    model = convert(write_source(fx, tmp_path, seed=fx["seed"] + 1000), preset=fx["preset"]).model
+    run = fx["runs"][0]
+    assert max_abs_diff(run_ours(model, fx, run), run["output"]) > 100 * TOLERANCE

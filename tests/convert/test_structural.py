@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import pytest
-import torch
 
 from ganstudio.convert import ConvertError, convert, presets
 from ganstudio.convert.structural import StructuralMatchError, group_modules, match_structure

@@ -1,0 +1,195 @@
+"""The Playground tab: train tiny GANs on toy data live, or race two losses side by side.
+
+``render()`` builds the widgets inside the current tab and wires the events; the handlers are a few
+lines around ``ganstudio.playground``. Every user's run lives in a ``gr.State`` (never a global), so
+two sessions never share a run. API endpoints: ``playground_reset``, ``playground_step``,
+``playground_train`` (streams frames up to a step), ``playground_race``, ``playground_loss_defaults``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import gradio as gr
+from PIL import Image
+
+from .. import losses
+from .. import playground as pg
+
+# Training is CPU-heavy: at most this many playground jobs (all users together) run at once.
+CONCURRENCY = 4
+
+
+def _settings(
+    data: str, loss: str, optimizer: str, lr_g: float, lr_d: float, n_critic: float, batch_size: float,
+    width: float, depth: float, seed: float, mean: float, std: float, d_input: str,
+) -> pg.PlaygroundConfig:
+    try:
+        return pg.config_from_settings(data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth,
+                                       seed, mean, std, d_input)
+    except pg.PlaygroundError as e:
+        raise gr.Error(str(e)) from e
+
+
+Outputs = tuple[Image.Image, str, dict[str, Any], "pg.PlaygroundRun"]
+
+
+def playground_reset(
+    data: str, loss: str, optimizer: str, lr_g: float, lr_d: float, n_critic: float, batch_size: float,
+    width: float, depth: float, seed: float, mean: float, std: float, d_input: str,
+    run: pg.PlaygroundRun | None = None,
+) -> Outputs:
+    """Start a new run from these settings (step 0) and return its view.
+
+    Returns the frame (real vs generated samples, D's output, G's gradient arrows, loss curves), the
+    log line "D (real_err, fake_err) G (err); Real Dist ([mean, std]), Fake Dist ([mean, std])" and
+    summary numbers (step, losses, means and stds, modes covered and high-quality share on ring/grid).
+    """
+    new = pg.PlaygroundRun(_settings(data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth,
+                                     seed, mean, std, d_input))
+    f = new.frame()
+    return f.image, f.log, f.summary, new
+
+
+def playground_step(
+    data: str, loss: str, optimizer: str, lr_g: float, lr_d: float, n_critic: float, batch_size: float,
+    width: float, depth: float, seed: float, mean: float, std: float, d_input: str, steps: float = 100,
+    run: pg.PlaygroundRun | None = None,
+) -> Outputs:
+    """Train this session's run ``steps`` more steps (one step = n_critic D updates + one G update).
+
+    Continues the current run when the settings match it (new learning rates are applied in place);
+    otherwise starts a new run. Returns the frame, the log line and the summary numbers.
+    """
+    run = pg.PlaygroundRun.reuse_or_new(run, _settings(data, loss, optimizer, lr_g, lr_d, n_critic, batch_size,
+                                                       width, depth, seed, mean, std, d_input))
+    run.step(int(steps))
+    f = run.frame()
+    return f.image, f.log, f.summary, run
+
+
+def playground_train(
+    data: str, loss: str, optimizer: str, lr_g: float, lr_d: float, n_critic: float, batch_size: float,
+    width: float, depth: float, seed: float, mean: float, std: float, d_input: str,
+    stop_at: float = pg.DEFAULT_STOP_AT, run: pg.PlaygroundRun | None = None,
+) -> Iterator[Outputs]:
+    """Train this session's run live until step ``stop_at``, streaming a frame about every 0.4 s.
+
+    Pause cancels it (the run keeps its progress). Yields the frame, the log line and the summary.
+    """
+    run = pg.PlaygroundRun.reuse_or_new(run, _settings(data, loss, optimizer, lr_g, lr_d, n_critic, batch_size,
+                                                       width, depth, seed, mean, std, d_input))
+    for f in run.live(stop_at=int(stop_at)):
+        yield f.image, f.log, f.summary, run
+
+
+def playground_race(
+    data: str, loss_a: str, loss_b: str, steps: float = pg.DEFAULT_RACE_STEPS, seed: float = 0,
+    batch_size: float = pg.DEFAULTS.batch_size, width: float = pg.DEFAULT_WIDTH, depth: float = pg.DEFAULT_DEPTH,
+    mean: float = pg.DEFAULTS.mean, std: float = pg.DEFAULTS.std,
+) -> Iterator[tuple[Image.Image, Image.Image, str]]:
+    """Race two losses on the same data and seed (same initial weights and data) for ``steps`` steps.
+
+    Each loss uses its default optimiser settings. Streams both frames and a two-line comparison
+    (modes covered and high-quality share on ring/grid) as training goes; the last yield is final.
+    """
+    common = dict(data=data, seed=int(seed), batch_size=int(batch_size), hidden=(int(width),) * int(depth),
+                  mean=float(mean), std=float(std))
+    try:
+        race = pg.Race.of_losses(loss_a, loss_b, **common)
+    except (pg.PlaygroundError, ValueError) as e:
+        raise gr.Error(str(e)) from e
+    for a, b, text in race.live(int(steps)):
+        yield a, b, text
+
+
+def playground_loss_defaults(loss: str) -> tuple[str, float, float, int, str]:
+    """The optimiser, G and D learning rates and D steps per G step a loss starts with, and its description."""
+    d = pg.loss_defaults(loss)
+    return d["optimizer"], d["lr_g"], d["lr_d"], d["n_critic"], losses.describe(loss)
+
+
+def render() -> None:
+    """Build the Playground widgets inside the current tab (or Blocks) and wire their events."""
+    c = pg.DEFAULTS
+    R = pg.RANGES
+    run = gr.State(None)  # this session's PlaygroundRun
+    gr.Markdown(
+        "Train a tiny GAN on toy data and watch it learn, in the spirit of GAN Lab. Green: real data; "
+        "purple: generated; background: what the discriminator believes; arrows: where the generator's "
+        "loss pushes each generated point."
+    )
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            data = gr.Dropdown([(pg.DATA_LABELS[k], k) for k in pg.DATA_CHOICES], value=c.data, label="Data")
+            with gr.Group(visible=c.data == "gaussian") as gauss:
+                mean = gr.Slider(R["mean"][0], R["mean"][1], value=c.mean, step=R["mean"][2], label="Mean")
+                std = gr.Slider(R["std"][0], R["std"][1], value=c.std, step=R["std"][2], label="Std")
+                d_input = gr.Radio(list(pg.D_INPUTS), value=c.d_input, label="D sees",
+                                   info="raw samples, or only each group's mean, std, skew and kurtosis")
+            loss = gr.Dropdown(list(pg.LOSS_CHOICES), value=c.loss, label="Loss")
+            loss_help = gr.Markdown(losses.describe(c.loss))
+            optimizer = gr.Dropdown(list(pg.OPTIMIZER_CHOICES), value=c.optimizer, label="Optimiser")
+            with gr.Row():
+                lr_g = gr.Number(c.lr_g, minimum=R["lr"][0], maximum=R["lr"][1], step=R["lr"][2], label="lr G")
+                lr_d = gr.Number(c.lr_d, minimum=R["lr"][0], maximum=R["lr"][1], step=R["lr"][2], label="lr D")
+            n_critic = gr.Slider(*R["n_critic"][:2], value=c.n_critic, step=R["n_critic"][2], label="D steps per G step")
+            batch_size = gr.Slider(*R["batch_size"][:2], value=c.batch_size, step=R["batch_size"][2], label="Batch size")
+            with gr.Row():
+                width = gr.Slider(*R["width"][:2], value=pg.DEFAULT_WIDTH, step=R["width"][2], label="MLP width")
+                depth = gr.Slider(*R["depth"][:2], value=pg.DEFAULT_DEPTH, step=R["depth"][2], label="Hidden layers")
+            seed = gr.Number(c.seed, precision=0, minimum=R["seed"][0], maximum=R["seed"][1], label="Seed")
+        with gr.Column(scale=3):
+            frame = gr.Image(type="pil", format="png", label="Live view", interactive=False)
+            log = gr.Textbox(label="Log", lines=1, max_lines=2)
+            with gr.Row():
+                start = gr.Button("Start", variant="primary")
+                pause = gr.Button("Pause")
+                step = gr.Button("Step")
+                reset = gr.Button("Reset")
+            with gr.Row():
+                steps = gr.Slider(*R["steps"][:2], value=pg.DEFAULT_STEPS, step=R["steps"][2], label="Steps per Step click")
+                stop_at = gr.Number(pg.DEFAULT_STOP_AT, precision=0, minimum=1, maximum=pg.MAX_STEPS,
+                                    label="Start trains until step")
+            summary = gr.JSON(label="Numbers")
+    with gr.Accordion("Race: two losses, same data, same seed", open=False):
+        with gr.Row():
+            loss_a = gr.Dropdown(list(pg.LOSS_CHOICES), value=pg.DEFAULT_RACE[0], label="Loss A")
+            loss_b = gr.Dropdown(list(pg.LOSS_CHOICES), value=pg.DEFAULT_RACE[1], label="Loss B")
+            race_steps = gr.Slider(100, 20_000, value=pg.DEFAULT_RACE_STEPS, step=100, label="Steps")
+        with gr.Row():
+            race_go = gr.Button("Race", variant="primary")
+            race_stop = gr.Button("Stop")
+        with gr.Row():
+            frame_a = gr.Image(type="pil", format="png", label="A", interactive=False)
+            frame_b = gr.Image(type="pil", format="png", label="B", interactive=False)
+        race_text = gr.Textbox(label="Result", lines=2)
+
+    settings = [data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth, seed, mean, std, d_input]
+    view = [frame, log, summary, run]
+    heavy = dict(concurrency_id="playground", concurrency_limit=CONCURRENCY)
+    # one at a time per session: a click cancels this session's live loop before touching the run
+    train = start.click(playground_train, settings + [stop_at, run], view, api_name="playground_train",
+                        show_progress="hidden", **heavy)
+    pause.click(None, cancels=[train])
+    step.click(playground_step, settings + [steps, run], view, api_name="playground_step", cancels=[train], **heavy)
+    reset.click(playground_reset, settings + [run], view, api_name="playground_reset", cancels=[train], **heavy)
+    loss.change(playground_loss_defaults, loss, [optimizer, lr_g, lr_d, n_critic, loss_help],
+                api_name="playground_loss_defaults")
+    data.change(lambda d: gr.Group(visible=d == "gaussian"), data, gauss, api_visibility="private")
+    race = race_go.click(playground_race, [data, loss_a, loss_b, race_steps, seed, batch_size, width, depth, mean, std],
+                         [frame_a, frame_b, race_text], api_name="playground_race", show_progress="hidden", **heavy)
+    race_stop.click(None, cancels=[race])
+
+
+def build_demo() -> gr.Blocks:
+    """A Blocks app holding only the Playground tab (the full app mounts ``render()`` in its own tab)."""
+    with gr.Blocks(title="GAN Studio: Playground") as demo:
+        with gr.Tab("Playground"):
+            render()
+    demo.queue(default_concurrency_limit=CONCURRENCY)
+    return demo
+
+
+if __name__ == "__main__":
+    build_demo().launch()
