@@ -3,11 +3,13 @@
 The catalog is one JSON file (``checkpoints/catalog.json``; ``GANSTUDIO_CATALOG`` overrides)::
 
     {"models": [{"id": "dcgan-mnist", "title": "DCGAN - MNIST digits", "family": "dcgan",
-                 "task": "random", "source": "dcgan-mnist"}, ...]}
+                 "task": "random", "folder": "dcgan-mnist"},
+                {"id": "my-hub-model", "title": "...", "family": "stylegan2", "task": "style",
+                 "repo": "owner/name/subfolder@revision"}]}
 
-A relative ``source`` is a folder next to the catalog file; anything else is a Hub id
-(``owner/name[/subfolder][@revision]``). Loaded models are kept in a small process-wide LRU cache:
-weights are read-only and shared, settings are per call.
+``folder`` is relative to the catalog file (a bundled model not trained yet is skipped); ``repo`` is a
+Hub id. Loaded models are kept in a small process-wide LRU cache: weights are read-only and shared,
+settings are per call.
 """
 
 from __future__ import annotations
@@ -53,11 +55,18 @@ def load_catalog(path: str | Path | None = None) -> list[CatalogEntry]:
     raw = json.loads(path.read_text(encoding="utf-8"))
     entries = []
     for e in raw.get("models", []):
-        src = e["source"]
-        local = path.parent / src
         task = Task(e["task"]).value  # validates
-        entries.append(CatalogEntry(e["id"], e.get("title", e["id"]), e["family"], task,
-                                    str(local) if local.is_dir() else src, e.get("description", "")))
+        if "folder" in e:
+            local = path.parent / e["folder"]
+            if not (local / "config.json").is_file():
+                continue
+            source = str(local)
+        elif "repo" in e:
+            source = e["repo"]
+        else:
+            raise ValueError(f"{path}: catalog entry {e.get('id')!r} needs a 'folder' or a 'repo'")
+        entries.append(CatalogEntry(e["id"], e.get("title", e["id"]), e["family"], task, source,
+                                    e.get("description", "")))
     return entries
 
 

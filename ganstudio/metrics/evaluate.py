@@ -54,11 +54,11 @@ def real_vs_real_baseline(real_a: torch.Tensor, real_b: torch.Tensor, classifier
     ``n`` (default: the smaller set's size) real vectors are drawn from each so the baseline uses as
     many samples as the generator's score it sits next to. Returns ``{"fd", "kid", "kid_std", "n"}``.
     """
-    fa, fb = _features(real_a, classifier), _features(real_b, classifier)
-    n = min(n or min(len(fa), len(fb)), len(fa), len(fb))
+    n = min(n or min(len(real_a), len(real_b)), len(real_a), len(real_b))
     g = torch.Generator().manual_seed(seed)
-    fa = fa[torch.randperm(len(fa), generator=g)[:n]]
-    fb = fb[torch.randperm(len(fb), generator=g)[:n]]
+    # draw before extracting: only the n chosen images go through the classifier
+    fa = _features(real_a[torch.randperm(len(real_a), generator=g)[:n]], classifier)
+    fb = _features(real_b[torch.randperm(len(real_b), generator=g)[:n]], classifier)
     k, k_std = fid.kid(fa, fb, subsets, subset_size, seed)
     return {"fd": fid.frechet_distance(fa, fb), "kid": k, "kid_std": k_std, "n": n}
 

@@ -394,7 +394,7 @@ def picker(studio: Studio, tab: str, label: str = "Model") -> gr.Dropdown:
     choices = studio.choices(tab, None)
     return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None, label=label,
                        info="grouped by family; add more in the Models tab", allow_custom_value=True,
-                       key=f"{tab}-model")
+                       key=f"{tab}-model", elem_id=f"{tab}-model")
 
 
 def output_image(label: str, elem_id: str | None = None, height: int | str = 400, **kw: Any) -> gr.Image:

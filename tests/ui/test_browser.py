@@ -1,0 +1,127 @@
+"""Headless Chromium (Debian's ``chromium`` driven by playwright) opens the app, visits every tab, makes
+something in each, and saves a screenshot per tab (``screenshots/ui/``, or ``GANSTUDIO_SCREENSHOTS``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("GANSTUDIO_CHROMIUM", "/usr/bin/chromium")
+TIMEOUT_MS = 60_000  # a 2-core CI machine shared with other jobs can be slow
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    root = Path(__file__).resolve().parents[2]
+    folder = Path(os.environ.get("GANSTUDIO_SCREENSHOTS") or root / "screenshots" / "ui")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def page(served):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GANSTUDIO_CHROMIUM)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(served.url)
+            yield page
+        finally:
+            browser.close()
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+
+
+def no_errors(page) -> None:
+    errors = page.locator('[data-testid="toast-body"].error')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def test_every_tab_makes_something(page, served, shots):
+    # 1. Random generation: the default model's card appears on load; generate a grid.
+    page.get_by_text("Tiny DCGAN ·").first.wait_for()
+    page.locator("#generate-run").click()
+    page.locator("#generate-grid img").wait_for()
+    no_errors(page)
+    page.screenshot(path=shots / "1-random.png", full_page=True)
+
+    # 2. Class-conditional: showing the tab loads its model and fills the class picker.
+    open_tab(page, "Class-conditional")
+    page.get_by_label("zero").wait_for()
+    page.get_by_role("button", name="Generate one row per class").click()
+    page.locator("#conditional-grid img").wait_for()
+    no_errors(page)
+    page.screenshot(path=shots / "2-conditional.png", full_page=True)
+
+    # 3. Image-to-image: click an example, translate it; then paint on the palette pad of a label-map model.
+    open_tab(page, "Image-to-image")
+    page.get_by_text("pix2pix mode").wait_for()
+    page.locator("#translate-examples button").first.click()
+    page.locator("#translate-input img").wait_for()
+    page.locator("#translate-run").click()
+    page.locator("#translate-output img").wait_for()
+    no_errors(page)
+    page.screenshot(path=shots / "3-translate.png", full_page=True)
+    page.get_by_role("tab", name="Draw", exact=True).click()
+    page.locator("#translate-model input").click()
+    page.get_by_role("option", name="SPADE · Tiny SPADE").click()
+    page.get_by_text("Paint with the model's label colours").wait_for()
+    box = page.locator("#translate-pad canvas").first.bounding_box()
+    page.mouse.move(box["x"] + 80, box["y"] + 80)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 220, box["y"] + 180, steps=8)
+    page.mouse.up()
+    page.locator("#translate-run-draw").click()
+    page.locator("#translate-draw-output img").wait_for()
+    no_errors(page)
+    page.screenshot(path=shots / "3-translate-draw.png", full_page=True)
+
+    # 4. Attribute editing: an example face shows every single edit and presets the toggles; then edit.
+    open_tab(page, "Attribute editing")
+    page.get_by_text("One of: Black Hair, Blond Hair").wait_for()
+    page.locator("#edit-examples button").first.click()
+    page.locator("#edit-input img").wait_for()
+    page.get_by_role("button", name="Every single edit").click()
+    page.locator("#edit-row img").wait_for()
+    page.get_by_label("Blond Hair").check()
+    page.get_by_role("button", name="Edit", exact=True).click()
+    page.locator("#edit-output img").wait_for()
+    no_errors(page)
+    page.screenshot(path=shots / "4-edit.png", full_page=True)
+
+    # 5. Style mixing: the mixing grid, then the noise-only view.
+    open_tab(page, "Style mixing and noise")
+    page.get_by_text("Tiny StyleGAN2 ·").first.wait_for(state="attached")
+    page.locator("#style-run").click()
+    page.locator("#style-grid img").wait_for()
+    page.locator("#style-run-noise").click()
+    page.locator("#style-noise img").wait_for()
+    no_errors(page)
+    page.screenshot(path=shots / "5-style.png", full_page=True)
+
+    # Playground, when that tab is part of this build.
+    if page.get_by_role("tab", name="Playground", exact=True).count():
+        open_tab(page, "Playground")
+        page.wait_for_timeout(1000)
+        page.screenshot(path=shots / "6-playground.png", full_page=True)
+
+    # 6. Models: load a local folder into this session; the status shows it.
+    open_tab(page, "Models")
+    page.locator("#models-source input, #models-source textarea").first.fill(str(served.catalog.parent / "tiny-sgan"))
+    page.get_by_role("button", name="Load into this session").click()
+    page.locator("#models-status").get_by_text("Tiny SGAN").wait_for()
+    no_errors(page)
+    page.screenshot(path=shots / "7-models.png", full_page=True)
+    assert len(list(shots.glob("*.png"))) >= 7
