@@ -10,15 +10,17 @@ sequence is kept when both fonts draw it as one glyph (one advance, some ink). P
 lone modifiers / components and plain ASCII are left out.
 
 Build (``python -m ganstudio data build emoji``) renders each glyph with Pillow at size 109 (Noto's
-bitmap strike) with ``embedded_color=True``, crops it to its ink, centres it on a square with a small
-margin, resizes it to ``size`` (64 by default; 32 and 128 are also offered) and composites it on white.
+bitmap strike) with ``embedded_color=True`` and the Raqm layout engine (needed to shape ZWJ
+sequences; without it Pillow falls back to basic layout and most sequences are rejected), crops it
+to its ink, centres it on a square with a small margin, resizes it to ``size`` (64 by default; 32
+and 128 are also offered) and composites it on white.
 From each image it derives an edge map (sketch -> emoji) and a region map (labels -> emoji, SPADE).
 Everything is written once to ``<data root>/emoji-<size>.npz`` + ``emoji-<size>.json`` and reused.
 
 Labels of each sequence
 -----------------------
 ``category``   coarse category, one of :data:`CATEGORIES`, by these rules in order:
-               ``flag`` (regional-indicator pairs, tag sequences, names with FLAG);
+               ``flag`` (regional-indicator pairs, tag sequences, base names whose head is FLAG);
                ``person`` / ``body`` (a skin tone, hair component, gender sign or person codepoint in
                the sequence, or a base that takes skin tones elsewhere; ``body`` when the base is a
                hand or body part); then the base codepoint's Unicode name (``unicodedata``): a table
@@ -60,7 +62,7 @@ from typing import Any, Iterable
 
 import numpy as np
 import torch
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, features
 from torch.utils.data import Dataset
 
 from . import DataUnavailableError, DatasetInfo, check_split, data_root
@@ -304,7 +306,8 @@ _NAMES = {
     "GENIE": "person", "ZOMBIE": "person", "PEOPLE HUGGING": "person", "BUST IN SILHOUETTE": "person",
     "BUSTS IN SILHOUETTE": "person", "SPEAKING HEAD IN SILHOUETTE": "person", "ANATOMICAL HEART": "body",
     "X RAY": "object", "CLINKING GLASSES": "food", "TAKEOUT BOX": "food", "CHOCOLATE BAR": "food",
-    "BENTO BOX": "food", "TEACUP WITHOUT HANDLE": "food", "RACCOON": "nature",
+    "BENTO BOX": "food", "TEACUP WITHOUT HANDLE": "food", "RACCOON": "nature", "RICE BALL": "food",
+    "SPEECH BALLOON": "symbol", "THOUGHT BALLOON": "symbol", "HIKING BOOT": "object", "HEART DECORATION": "symbol",
 }
 _STOP = {"WITH", "WITHOUT", "OF", "AND", "ON", "IN", "FOR", "BEHIND", "AT", "OVER", "UNDER"}
 
@@ -329,6 +332,12 @@ _BODY_WORDS = {w for w, c in _HEADS.items() if c == "body"} | {
     "CROSSED", "MIDDLE", "REVERSED", "BACKHAND"}
 
 
+def _before_stop(words: list[str]) -> list[str]:
+    """The words of a name before its first WITH / OF / AND ... (the head noun phrase)."""
+    cut = next((i for i, w in enumerate(words) if w in _STOP and i > 0), len(words))
+    return words[:cut]
+
+
 def _by_name(cp: int) -> str | None:
     words = _words(cp)
     if not words:
@@ -338,11 +347,11 @@ def _by_name(cp: int) -> str | None:
         return _NAMES[name]
     if len(words) == 2 and words[1] == "FACE" and _HEADS.get(words[0]) == "nature":  # "cat face": an animal
         return "nature"
-    cut = next((i for i, w in enumerate(words) if w in _STOP and i > 0), len(words))
-    for w in reversed(words[:cut]):  # the head noun, then its modifiers
+    head = _before_stop(words)
+    for w in reversed(head):  # the head noun, then its modifiers
         if w in _HEADS:
             return _HEADS[w]
-    for w in reversed(words[cut:]):
+    for w in reversed(words[len(head):]):
         if w in _HEADS:
             return _HEADS[w]
     return "object"
@@ -357,10 +366,12 @@ def category_of(cps: tuple[int, ...], toned_bases: frozenset[int] | set[int] = f
     core = [c for c in cps if c not in (ZWJ, VS16)]
     base = core[0]
     words = [set(_words(c)) for c in core]
-    if base in REGIONAL or any(c in TAG_CPS for c in core) or any("FLAG" in w for w in words):
+    # "waving white flag" (+ rainbow ...) is a flag; "closed mailbox with raised flag" is not
+    if base in REGIONAL or any(c in TAG_CPS for c in core) or {"FLAG", "FLAGS"} & set(_before_stop(_words(base))):
         return "flag"
     if any(c in TONE_CPS or c in HAIR_CPS or c in PERSON_CPS or c in toned_bases for c in core):
-        if words[0] & _BODY_WORDS and not words[0] & {"PERSON", "MAN", "WOMAN", "HANDBALL", "FACE"}:
+        people = {"PERSON", "MAN", "WOMAN", "MEN", "WOMEN", "PEOPLE", "HANDBALL", "FACE"}
+        if words[0] & _BODY_WORDS and not words[0] & people:
             return "body"
         return "person"
     cat = _by_name(base)
@@ -588,7 +599,8 @@ def render_all(size: int = DEFAULT_SIZE, limit: int | None = None, keys: Iterabl
         "license": LICENSE,
         "licenses": LICENSES,
         "sources": {"noto": str(fonts["noto"]), "openmoji": str(fonts["openmoji"]),
-                    "openmoji_version": _openmoji_version(), "unicodedata": unicodedata.unidata_version},
+                    "openmoji_version": _openmoji_version(), "unicodedata": unicodedata.unidata_version,
+                    "pillow_raqm": bool(features.check("raqm"))},
     }
     return EmojiData(np.stack(images), np.stack(alphas), np.stack(edges), np.stack(regions), items, meta)
 

@@ -67,9 +67,15 @@ def _dataset_name(model_meta_dataset: str) -> str | None:
     return head if head in DATASETS else None
 
 
-def _stack(ds, k: int, limit: int | None = None) -> torch.Tensor:
-    n = len(ds) if limit is None else min(limit, len(ds))
-    return torch.stack([ds[i][k] for i in range(n)])
+def _pick(ds, n: int | None, g: torch.Generator) -> list[int]:
+    """All indices of ``ds``, or ``n`` of them drawn at random (the split is ordered by key, not shuffled)."""
+    if n is None or n >= len(ds):
+        return list(range(len(ds)))
+    return sorted(torch.randperm(len(ds), generator=g)[:n].tolist())
+
+
+def _stack(ds, k: int, idx: list[int] | None = None) -> torch.Tensor:
+    return torch.stack([ds[i][k] for i in (range(len(ds)) if idx is None else idx)])
 
 
 @torch.no_grad()
@@ -84,7 +90,7 @@ def _distances(report: EvalReport, clf: FeatureClassifier, fake: torch.Tensor, r
                real_train: torch.Tensor, seed: int, what: str = "samples") -> None:
     n = min(len(fake), len(real_test))
     ff, fr = clf.extract(fake[:n]), clf.extract(real_test[:n])
-    kid_size = min(1000, n)
+    kid_size = min(1000, max(2, n // 2))  # subsets smaller than the sets, so their spread means something
     k, k_std = evaluate.kid(ff, fr, subsets=50, subset_size=kid_size, seed=seed)
     base = evaluate.real_vs_real_baseline(real_test[:n], real_train, clf, n=n, subsets=50, subset_size=kid_size,
                                           seed=seed)
@@ -131,7 +137,8 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
     tasks = set(model.tasks)
 
     if tasks & {Task.RANDOM, Task.STYLE, Task.CONDITIONAL}:
-        real_test, real_train = _stack(test, 0), _stack(train, 0)
+        idx = _pick(test, n, g)
+        real_test, real_train = _stack(test, 0, idx), _stack(train, 0)
         n = n or len(real_test)
         z = gen.sample_latent(n, g)
         if Task.CONDITIONAL in tasks:
@@ -146,14 +153,15 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
             if head:
                 report.add("class_accuracy", evaluate.class_accuracy(clf, fake, labels, head),
                            f"classifier head {head!r} on {n} samples")
-                real_labels = _stack(test, 1)
+                real_labels = _stack(test, 1, idx)
                 report.add("class_accuracy_real", evaluate.class_accuracy(clf, real_test, real_labels, head),
                            "the classifier on held-out reals")
             else:
                 report.add("class_accuracy", "n/a", "no classifier head has the model's class names")
 
     elif Task.TRANSLATE in tasks:
-        src, tgt = _stack(test, 0, n), _stack(test, 1, n)
+        idx = _pick(test, n, g)
+        src, tgt = _stack(test, 0, idx), _stack(test, 1, idx)
         train_tgt = _stack(train, 1)
         if model.family.name == "spade":
             z = gen.sample_latent(len(src), g) if hasattr(gen, "sample_latent") else None
@@ -179,7 +187,8 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
             report.add("cycle_l1_bab", evaluate.cycle_l1(tgt, rec_b), "|b - G_AB(G_BA(b))|")
 
     elif Task.EDIT in tasks:
-        x, c = _stack(test, 0, n), _stack(test, 1, n)
+        idx = _pick(test, n, g)
+        x, c = _stack(test, 0, idx), _stack(test, 1, idx)
         names = list(model.meta.attribute_names or [])
         groups = [list(gr) for gr in (model.meta.attribute_groups or [])]
         edits, targets = [], {}

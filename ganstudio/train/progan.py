@@ -195,7 +195,8 @@ class ProGANTrainer(Trainer):
         for name, module in target.modules.items():
             # keys are per resolution: the small model's keys are a subset of the grown one's
             full = modules[name].state_dict()
-            load_state_strict(module, {k: full[k] for k in module.state_dict()}, f"ProGAN {name} at {small.image_size} px")
+            load_state_strict(module, {k: full[k] for k in module.state_dict()},
+                              f"ProGAN {name} at {small.image_size} px")
             module.to(self.device)
         return small, target.modules
 

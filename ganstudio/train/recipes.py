@@ -7,6 +7,7 @@ model to ``checkpoints/NAME``. ``python -m ganstudio recipe --list`` shows them 
 from __future__ import annotations
 
 import argparse
+import shlex
 
 from . import cli
 
@@ -21,6 +22,77 @@ RECIPES: dict[str, list[str]] = {
                       *SMALL_DC, "--name", "WGAN-GP (DCGAN architecture) - MNIST digits"],
     "lsgan-mnist": ["dcgan", "--data", "mnist", "--loss", "lsgan", "--steps", "4000", "--batch-size", "64",
                     *SMALL_DC, "--name", "LSGAN (DCGAN architecture) - MNIST digits"],
+    # Class-aware GANs on MNIST, DCGAN-sized (ngf / ndf 32). Each ~0.06 s/step at batch 64 on one free core:
+    # 8,000 steps (114 epochs of the 4,500 digits) ~ 8-9 min. Target (cGAN, AC-GAN): samples classified as
+    # the asked digit >= 95 % by the bundled MNIST classifier.
+    "cgan-mnist": ["cgan", "--data", "mnist", "--loss", "nonsaturating", "--steps", "8000", "--batch-size", "64",
+                   *SMALL_DC, "--name", "Conditional GAN - MNIST digits"],
+    "acgan-mnist": ["acgan", "--data", "mnist", "--loss", "nonsaturating", "--steps", "8000", "--batch-size", "64",
+                    *SMALL_DC, "--param", "lambda_cls=1", "--name", "AC-GAN - MNIST digits"],
+    # InfoGAN: the paper's layout with narrower layers (fc 256, Q 64; 0.9 M parameters in G).
+    "infogan-mnist": ["infogan", "--data", "mnist", "--loss", "nonsaturating", "--steps", "8000",
+                      "--batch-size", "64", "--set", "ngf=32", "--set", "ndf=32", "--set", "fc_dim=256",
+                      "--set", "q_dim=64", "--param", "lambda_cat=1", "--param", "lambda_cont=0.5",
+                      "--name", "InfoGAN - MNIST digits (unsupervised codes)"],
+    # SGAN: labels kept for 10 % of the digits (45 per class); D doubles as a classifier.
+    "sgan-mnist": ["sgan", "--data", "mnist", "--loss", "nonsaturating", "--steps", "8000", "--batch-size", "64",
+                   *SMALL_DC, "--param", "label_fraction=0.1", "--name", "Semi-supervised GAN - MNIST digits"],
+    # ProGAN grown 4 -> 64 px: phases of 2,000 steps (fade, then stabilise, per resolution), then 64 px until
+    # step 24,000 (2,000 fade + 6,000 stable). Widths fmap_base 512 (128 at 4-8 px, 64 / 32 / 16 at 16 / 32 / 64;
+    # G 0.85 M, 3.4 MB). WGAN-GP + drift, Adam 1e-3 (0, 0.99), one critic step. Batch 16, one free core:
+    # ~0.1 / 0.25 / 0.4 / 0.65 s/step at 8 / 16 / 32 / 64 px: ~2.5 h in all.
+    "progan-emoji": ["progan", "--data", "emoji", "--image-size", "64", "--loss", "wgan-gp", "--steps", "24000",
+                     "--batch-size", "16", "--set", "fmap_base=512", "--set", "fmap_max=128",
+                     "--set", "latent_dim=128", "--param", "phase_steps=2000", "--param", "epsilon_drift=0.001",
+                     "--sample-every", "1000", "--checkpoint-every", "1000",
+                     "--name", "Progressive GAN - emoji, 64 px"],
+    # StyleGAN2 at 64 px with small widths (channel_base 1024, channel_max 128: 128 / 128 / 64 / 32 / 16 at
+    # 4..64 px), style_dim 128, 4 mapping layers (G 0.8 M, 3.2 MB). Non-saturating loss, lazy R1 every 16 steps
+    # with gamma 0.05 (the StyleGAN2-ADA heuristic 0.0002 * 64^2 / batch 16), style mixing 0.9, EMA G exported.
+    # ~0.4 s/step at batch 16 on one free core: 20,000 steps ~ 2.3 h.
+    "stylegan2-emoji": ["stylegan2", "--data", "emoji", "--image-size", "64", "--loss", "nonsaturating",
+                        "--steps", "20000", "--batch-size", "16", "--set", "channel_multiplier=1",
+                        "--set", "channel_base=1024", "--set", "channel_max=128", "--set", "style_dim=128",
+                        "--set", "n_mlp=4", "--param", "r1_gamma=0.05", "--param", "mixing_prob=0.9",
+                        "--sample-every", "1000", "--checkpoint-every", "1000",
+                        "--name", "StyleGAN2 - emoji, 64 px"],
+    # Translation and editing on the emoji data, 64 px. CPU times: one free core (--threads 1); with the two
+    # cores shared by other jobs, wall-clock time is about 2.5x longer.
+    # pix2pix: U-Net num_downs 6 (64 px reaches 1x1), ngf 16 (1.8 M parameters, 7 MB), 34-px PatchGAN
+    # (n_layers_D 2). ~0.14 s/step at batch 16: 6,000 steps ~ 15 min. Target: held-out L1 <= half the L1 of
+    # copying the sketch.
+    "pix2pix-emoji-sketch": ["pix2pix", "--data", "emoji-edges", "--loss", "nonsaturating", "--steps", "6000",
+                             "--batch-size", "16", "--set", "num_downs=6", "--set", "ngf=16", "--set", "ndf=32",
+                             "--set", "n_layers_D=2", "--param", "lambda_l1=100",
+                             "--name", "pix2pix - emoji from edge sketches"],
+    # CycleGAN on unpaired Noto / OpenMoji (data_args unpaired: each Noto image meets a shuffled OpenMoji one).
+    # ResNet generators ngf 16 with 6 blocks (0.5 M each), batch 1 as in the paper. ~0.14 s/step:
+    # 25,000 steps (7 epochs) ~ 60 min. Targets: translations classified as the target design >= 90 %,
+    # cycle L1 <= 0.05 on [0, 1] pixels (the log's cycle_l1 is in those units).
+    "cyclegan-noto-openmoji": ["cyclegan", "--data", "emoji-noto2openmoji", "--param", 'data_args={"unpaired": true}',
+                               "--loss", "lsgan", "--steps", "25000", "--batch-size", "1", "--set", "ngf=16",
+                               "--set", "ndf=32", "--set", "n_blocks=6", "--log-every", "500",
+                               "--sample-every", "2500", "--checkpoint-every", "2500",
+                               "--name", "CycleGAN - Noto Color Emoji to OpenMoji"],
+    # DiscoGAN on the same unpaired data: encoder-decoder generators ngf 32 (1.4 M each), batch 16.
+    # ~0.45 s/step: 5,000 steps (23 epochs) ~ 40 min.
+    "discogan-noto-openmoji": ["discogan", "--data", "emoji-noto2openmoji", "--param", 'data_args={"unpaired": true}',
+                               "--loss", "nonsaturating", "--steps", "5000", "--batch-size", "16", "--set", "ngf=32",
+                               "--set", "ndf=32", "--name", "DiscoGAN - Noto Color Emoji to OpenMoji"],
+    # StarGAN on people emoji: 5 skin tones (one group), man, openmoji. G conv_dim 16 with 4 residual
+    # blocks (0.4 M), D d_conv_dim 16 with 5 stride-2 convs (64 px -> 2x2), WGAN-GP with 5 critic steps.
+    # ~0.5 s/step at batch 8: 12,000 steps ~ 100 min. Target: edits carry the target attribute >= 90 %
+    # (the log's cls_fake is D's view of it).
+    "stargan-emoji-people": ["stargan", "--data", "emoji-people", "--loss", "wgan-gp", "--steps", "12000",
+                             "--batch-size", "8", "--set", "conv_dim=16", "--set", "repeat_num=4",
+                             "--set", "d_conv_dim=16", "--set", "d_repeat_num=5", "--param", "lambda_cls=1",
+                             "--param", "lambda_rec=10", "--name", "StarGAN - people emoji attributes"],
+    # SPADE: label map -> emoji, the model's small defaults (ngf 16, 2.9 M; two 16-channel D scales), hinge
+    # loss with the paper's learning rates (G 1e-4, D 4e-4) and feature matching; no VGG loss.
+    # ~0.7 s/step at batch 16: 5,000 steps ~ 60 min.
+    "spade-emoji-labels": ["spade", "--data", "emoji-labels", "--loss", "hinge", "--steps", "5000",
+                           "--batch-size", "16", "--lr-g", "1e-4", "--lr-d", "4e-4", "--param", "lambda_feat=10",
+                           "--name", "SPADE - emoji from region maps"],
 }
 
 
@@ -34,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.list or not args.names:
         for name, rec in RECIPES.items():
-            print(f"{name:<22} python -m ganstudio train {' '.join(rec)}")
+            print(f"{name:<24} python -m ganstudio train {shlex.join(rec)}")
         return 0
     for name in args.names:
         if name not in RECIPES:

@@ -1,7 +1,7 @@
 """StarGAN (Choi et al. 2018): one generator edits images towards target attributes.
 
 Data: ``(image [C, H, W], attributes [c_dim] 0/1)``, e.g. ``emoji-people`` (five skin tones as one
-mutually exclusive group, ``man``, ``openmoji``). Each step, as in the paper (Eq. 1-7):
+mutually exclusive group, ``man``, ``openmoji``). Each step, as in the paper:
 
 * **D** (``n_critic`` = 5 updates per G update, default loss ``wgan-gp``): adversarial loss on real
   images and on ``G(x, c_trg)``, the gradient penalty (lambda_gp = the loss's 10), and ``lambda_cls`` (1)
@@ -35,7 +35,7 @@ from .. import images as imgs
 from .. import losses
 from ..inference import norm_statistics_from_input
 from .common import Batches, Trainer
-from .translation import held_out, frozen
+from .translation import frozen, held_out
 from .unconditional import d_stats
 
 GRID_ROWS = 6  # held-out images in a sample grid

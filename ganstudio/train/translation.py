@@ -113,7 +113,7 @@ def held_out(opts: Any, batches: Batches, n: int) -> tuple[torch.Tensor, ...]:
         if len(ds) == 0:
             raise ValueError("empty test split")
         idx = torch.randperm(len(ds), generator=g)[:n].tolist()
-        items = [ds[i] if isinstance(ds[i], (tuple, list)) else (ds[i],) for i in idx]
+        items = [it if isinstance(it, (tuple, list)) else (it,) for it in (ds[i] for i in idx)]
         return tuple(torch.stack([torch.as_tensor(it[k]) for it in items]) for k in range(len(items[0])))
     except (ValueError, DataUnavailableError):
         idx = torch.randperm(batches.n, generator=g)[:n]

@@ -24,6 +24,7 @@ import os
 import random
 import re
 import socket
+from abc import ABCMeta
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -359,34 +360,29 @@ def bind(studio: Studio, fn: Callable[..., Any], *, gpu: bool = False) -> Callab
 # widgets
 
 
-class ModelRadio(gr.Radio):
-    """A radio whose choices follow the chosen model (e.g. a StarGAN's hair colours).
+def _pass_through(self: gr.components.Component, payload: Any) -> Any:
+    return list(payload or []) if isinstance(self, gr.CheckboxGroup) else payload
 
-    Gradio checks a submitted value against the choices it last sent to *this* session, so an API call that
-    did not first select the model would be refused. The handler checks the value against the model instead
-    (the core raises a clear error), so this radio passes it through. Drawn by the browser as a plain radio.
+
+def _model_choice_component(base: type, name: str, api_info: dict[str, Any]) -> type:
+    """``base`` (a radio or checkbox group) whose submitted value is not checked against its choices.
+
+    Its choices follow the chosen model (a StarGAN's hair colours, a StyleGAN's W layers). Gradio checks a value
+    against the choices it last sent to *this* session, so an API call for another model (or with no select
+    before it) would be refused; the handler checks the value against the model instead (the core raises a
+    clear error). The browser draws it as the plain ``base`` (``is_template``). The class is made with
+    ``ABCMeta.__new__`` because Gradio's component metaclass writes a ``.pyi`` stub beside the module of every
+    component subclass it creates, which must not happen inside an installed package.
     """
-
-    is_template = True  # the frontend renders the parent class (Radio)
-
-    def preprocess(self, payload: Any) -> Any:
-        return payload
-
-    def api_info(self) -> dict[str, Any]:
-        return {"type": "string", "title": "Radio"}
+    attrs = {"__module__": __name__, "__qualname__": name, "__doc__": _model_choice_component.__doc__,
+             "is_template": True, "preprocess": _pass_through, "api_info": lambda self: dict(api_info)}
+    return ABCMeta.__new__(type(base), name, (base,), attrs)
 
 
-class ModelCheckboxGroup(gr.CheckboxGroup):
-    """Checkboxes whose choices follow the chosen model (classes, attributes, W layers); see :class:`ModelRadio`."""
-
-    is_template = True  # the frontend renders the parent class (CheckboxGroup)
-
-    def preprocess(self, payload: Any) -> list[Any]:
-        return list(payload or [])
-
-    def api_info(self) -> dict[str, Any]:
-        return {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-                "title": "Checkbox Group"}
+ModelRadio = _model_choice_component(gr.Radio, "ModelRadio", {"type": "string", "title": "Radio"})
+ModelCheckboxGroup = _model_choice_component(
+    gr.CheckboxGroup, "ModelCheckboxGroup",
+    {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}, "title": "Checkbox Group"})
 
 
 def picker(studio: Studio, tab: str, label: str = "Model") -> gr.Dropdown:

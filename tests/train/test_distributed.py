@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 from ganstudio import load_folder
@@ -19,6 +20,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # ~30 s on two shared cores: three Python processes import torch
 def test_two_processes_stay_in_sync_and_rank_0_exports(tmp_path):
     out, exported = tmp_path / "run", tmp_path / "exported"
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--nnodes=1",

@@ -99,6 +99,22 @@ def test_pix2pix_logs_l1_and_cyclegan_cycle(tmp_path, tiny_emoji):
     assert "cycle_l1: " in line and "idt: " in line
 
 
+@pytest.mark.parametrize("family,loss,extra", [
+    ("pix2pix", "wgan-gp", {}),  # critic on pairs, penalty, 5 critic steps
+    ("spade", "wgan-gp", {"z_dim": 4}),  # penalty through every scale; fresh z each step
+    ("cyclegan", "wgan", {}),  # clipping of both discriminators
+])
+def test_other_losses(tmp_path, tiny_emoji, family, loss, extra):
+    o = opts(tmp_path, family, loss=loss, steps=1)
+    o.model = {**o.model, **extra}
+    model = load_folder(run(o, trainer_for(family), quiet=True))
+    assert model.meta.training["loss"] == loss
+    assert all(math.isfinite(v) for row in log_values(tmp_path / "run" / "log.txt") for v in row)
+    if loss == "wgan":
+        for name in ("discriminator", "discriminator_ba"):
+            assert max(p.abs().max().item() for p in model.modules[name].parameters()) <= 0.01 + 1e-7
+
+
 def test_data_args_reach_the_dataset(tiny_emoji):
     o = TrainOptions(family="cyclegan", data="emoji-noto2openmoji", out="", image_size=32, params=UNPAIRED)
     train, test = build_dataset(o), build_dataset(o, split="test")

@@ -255,7 +255,7 @@ def test_app_starts_without_models_or_with_missing_families(tmp_path):
     assert "No model for this tab" in demo.studio.note("generate")
     missing = tmp_path / "missing.json"
     missing.write_text(json.dumps({"models": [
-        {"id": "x", "title": "Future model", "family": "no-such-family", "task": "random", "source": "x"}]}))
+        {"id": "x", "title": "Future model", "family": "no-such-family", "task": "random", "repo": "someone/x"}]}))
     demo = build_app(missing)
     assert not demo.studio.entries and "Future model" in demo.studio.note("generate")
     assert build_app(tmp_path / "absent.json").studio.entries == []

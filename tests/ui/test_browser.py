@@ -50,6 +50,14 @@ def no_errors(page) -> None:
 
 
 def test_every_tab_makes_something(page, served, shots):
+    try:
+        visit_every_tab(page, served, shots)
+    except Exception:
+        page.screenshot(path=shots / "failure.png", full_page=True)
+        raise
+
+
+def visit_every_tab(page, served, shots) -> None:
     # 1. Random generation: the default model's card appears on load; generate a grid.
     page.get_by_text("Tiny DCGAN ·").first.wait_for()
     page.locator("#generate-run").click()
@@ -78,11 +86,13 @@ def test_every_tab_makes_something(page, served, shots):
     page.locator("#translate-model input").click()
     page.get_by_role("option", name="SPADE · Tiny SPADE").click()
     page.get_by_text("Paint with the model's label colours").wait_for()
+    page.wait_for_timeout(1000)  # the pad redraws its background after the model switch
     box = page.locator("#translate-pad canvas").first.bounding_box()
     page.mouse.move(box["x"] + 80, box["y"] + 80)
     page.mouse.down()
     page.mouse.move(box["x"] + 220, box["y"] + 180, steps=8)
     page.mouse.up()
+    page.wait_for_timeout(500)
     page.locator("#translate-run-draw").click()
     page.locator("#translate-draw-output img").wait_for()
     no_errors(page)
@@ -103,7 +113,7 @@ def test_every_tab_makes_something(page, served, shots):
 
     # 5. Style mixing: the mixing grid, then the noise-only view.
     open_tab(page, "Style mixing and noise")
-    page.get_by_text("Tiny StyleGAN2 ·").first.wait_for(state="attached")
+    page.get_by_text("0 coarse").wait_for()  # the model's W layers, once the tab has loaded it
     page.locator("#style-run").click()
     page.locator("#style-grid img").wait_for()
     page.locator("#style-run-noise").click()

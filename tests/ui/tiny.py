@@ -50,7 +50,7 @@ def make_catalog(folder: Path, ids: list[str] | None = None) -> Path:
             continue
         torch.manual_seed(0)
         save_folder(new_model(family, config, ModelMeta.from_dict(meta)), folder / model_id)
-        entries.append({"id": model_id, "title": meta["name"], "family": family, "task": task, "source": model_id})
+        entries.append({"id": model_id, "title": meta["name"], "family": family, "task": task, "folder": model_id})
     path = folder / "catalog.json"
     path.write_text(json.dumps({"models": entries}, indent=1))
     return path

@@ -1,0 +1,218 @@
+"""Benchmarks of the web app as users see it: ``python -m ganstudio app-bench [--repeats N] [--json PATH]``.
+
+1. ``python app.py`` started as a subprocess: seconds until it serves its page (target <= 8 s);
+2. the app's resident memory once every bundled model is loaded (target <= 1.5 GB);
+3. a 4x4 grid from a 64-px random-generation model, end to end through ``gradio_client`` (target <= 0.5 s);
+4. a 4x4 StyleGAN style-mixing grid at 64 px through the client (target <= 2 s).
+
+Bundled models are used where they exist. A bundled model that is not trained yet is stood in for by a
+freshly initialised model with its recipe's config (``ganstudio.train.recipes``): the same network, so the
+same speed. The results say which was used. These are measurements, not tests: the machine's load matters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED = REPO / "checkpoints" / "catalog.json"
+TARGETS = {"ready_s": 8.0, "rss_gb": 1.5, "grid_s": 0.5, "style_mix_s": 2.0}
+STAND_INS = {"random": "progan-emoji", "style": "stylegan2-emoji"}  # recipe names of the 64-px models
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _image_size(folder: Path) -> int | None:
+    try:
+        return int(json.loads((folder / "config.json").read_text())["config"]["image_size"])
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+
+
+def _recipe_config(name: str) -> tuple[str, dict[str, Any]] | None:
+    """(family, config) of a bundled model's training recipe (its ``--image-size`` and ``--set`` values)."""
+    try:
+        from .train.recipes import RECIPES
+    except ImportError:
+        return None
+    args = RECIPES.get(name)
+    if not args:
+        return None
+    config: dict[str, Any] = {}
+    for flag, value in zip(args, args[1:]):
+        if flag == "--image-size":
+            config["image_size"] = int(value)
+        elif flag == "--set":
+            key, _, raw = value.partition("=")
+            try:
+                config[key] = json.loads(raw)
+            except json.JSONDecodeError:
+                config[key] = raw
+    return args[0], config
+
+
+def prepare_catalog(folder: Path) -> tuple[Path, list[dict], dict[str, dict]]:
+    """A catalog of the bundled models (absolute folders) plus stand-ins for missing 64-px ones.
+
+    Returns the catalog path, the bundled entries that exist, and for each benchmark ("random", "style") the
+    entry it uses with a note saying whether it is bundled or a stand-in.
+    """
+    raw = json.loads(BUNDLED.read_text()) if BUNDLED.is_file() else {"models": []}
+    bundled = []
+    for e in raw.get("models", []):  # Hub entries ("repo") are not bundled: the benchmark stays offline
+        if "folder" in e and (BUNDLED.parent / e["folder"] / "config.json").is_file():
+            bundled.append({**e, "folder": str((BUNDLED.parent / e["folder"]).resolve())})
+    chosen: dict[str, dict] = {}
+    entries = list(bundled)
+    for task, recipe in STAND_INS.items():
+        found = next((e for e in bundled if e["task"] == task and _image_size(Path(e["folder"])) == 64), None)
+        if found:
+            chosen[task] = {**found, "note": "bundled"}
+            continue
+        spec = _recipe_config(recipe)
+        if spec is None:
+            continue
+        from .checkpoint import ModelMeta, new_model, save_folder
+
+        family, config = spec
+        out = folder / f"bench-{recipe}"
+        save_folder(new_model(family, config, ModelMeta(name=f"{recipe} (untrained stand-in)")), out)
+        entry = {"id": f"bench-{recipe}", "title": f"{recipe} (stand-in)", "family": family, "task": task,
+                 "folder": str(out)}
+        entries.append(entry)
+        chosen[task] = {**entry, "note": f"untrained stand-in with the {recipe} recipe's config"}
+    path = folder / "catalog.json"
+    path.write_text(json.dumps({"models": entries}, indent=1))
+    return path, bundled, chosen
+
+
+def start_app(catalog: Path, port: int, timeout: float = 120.0) -> tuple[subprocess.Popen, str, float]:
+    """Run ``python app.py``; returns the process, its URL and the seconds until its page answered."""
+    env = {**os.environ, "GANSTUDIO_CATALOG": str(catalog), "GRADIO_SERVER_NAME": "127.0.0.1",
+           "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    while time.perf_counter() - t0 < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app.py exited with {proc.returncode}: {proc.stderr.read()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return proc, url, time.perf_counter() - t0
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise TimeoutError(f"app.py did not answer within {timeout:.0f} s")
+
+
+def rss_gb(pid: int) -> float | None:
+    """Resident memory of a process in GB (Linux /proc; None elsewhere)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024 / 1e9
+    except OSError:
+        return None
+    return None
+
+
+def timed(fn, repeats: int) -> dict[str, float]:
+    fn(0)  # warm-up: loads the model, fills caches
+    times = []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        fn(i + 1)
+        times.append(time.perf_counter() - t0)
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
+
+
+def run(repeats: int = 5) -> dict[str, Any]:
+    from gradio_client import Client
+
+    results: dict[str, Any] = {"cpus": os.cpu_count(), "repeats": repeats}
+    with tempfile.TemporaryDirectory(prefix="ganstudio-bench-") as tmp:
+        catalog, bundled, chosen = prepare_catalog(Path(tmp))
+        proc, url, results["ready_s"] = start_app(catalog, _free_port())
+        try:
+            client = Client(url, verbose=False)
+            t0 = time.perf_counter()
+            for e in bundled:
+                client.predict(e["id"], api_name="/model_info")
+            results["bundled_models_loaded"] = len(bundled)
+            results["load_all_s"] = time.perf_counter() - t0
+            results["rss_gb"] = rss_gb(proc.pid)
+            if "random" in chosen:
+                m = chosen["random"]
+                results["grid"] = {"model": m["id"], "note": m["note"], **timed(
+                    lambda s: client.predict(m["id"], s, 16, 1.0, False, api_name="/generate_grid"), repeats)}
+                results["grid_s"] = results["grid"]["median_s"]
+            if "style" in chosen:
+                m = chosen["style"]
+                results["style_mix"] = {"model": m["id"], "note": m["note"], **timed(
+                    lambda s: client.predict(m["id"], f"{s}, {s + 10}, {s + 20}, {s + 30}",
+                                             f"{s + 1}, {s + 11}, {s + 21}, {s + 31}", "coarse", [], 1.0, 0,
+                                             "const", 1.0, 0, "", api_name="/style_mix"), repeats)}
+                results["style_mix_s"] = results["style_mix"]["median_s"]
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return results
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = [f"GAN Studio app benchmarks ({results['cpus']} CPUs, median of {results['repeats']} runs)"]
+    labels = {"ready_s": ("python app.py ready to serve", "s"),
+              "rss_gb": ("resident memory, bundled models loaded", "GB"),
+              "grid_s": ("4x4 grid, 64 px, through the client", "s"),
+              "style_mix_s": ("4x4 StyleGAN mixing grid, 64 px, through the client", "s")}
+    for key, (text, unit) in labels.items():
+        value = results.get(key)
+        if value is None:
+            lines.append(f"  {text:<55} n/a")
+            continue
+        ok = "ok" if value <= TARGETS[key] else "OVER"
+        lines.append(f"  {text:<55} {value:7.3f} {unit:<2} (target <= {TARGETS[key]:g} {unit}) {ok}")
+    if "bundled_models_loaded" in results:
+        lines.append(f"  bundled models loaded: {results['bundled_models_loaded']} in {results['load_all_s']:.1f} s")
+    for key in ("grid", "style_mix"):
+        if key in results:
+            r = results[key]
+            lines.append(f"  {key}: {r['model']} ({r['note']}); min {r['min_s']:.3f} s, max {r['max_s']:.3f} s")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m ganstudio app-bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--repeats", type=int, default=5, help="timed calls per measurement (after one warm-up)")
+    p.add_argument("--json", help="also write the results to this JSON file")
+    args = p.parse_args(argv)
+    results = run(args.repeats)
+    print(report(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
