@@ -24,7 +24,7 @@ from . import images as imgs
 from . import options
 from .checkpoint import GanModel
 from .models.base import Task
-from .runtime import Precision, check_precision, memory_format, precision_scope
+from .runtime import Precision, check_precision, in_precision, memory_format
 
 
 class InferenceError(ValueError):
@@ -100,7 +100,7 @@ def _running(model: GanModel, module: nn.Module, precision: Precision) -> Iterat
     with model.lock:
         module.eval()
         module.to(memory_format=memory_format(device, precision))
-        with torch.no_grad(), precision_scope(device, precision):
+        with torch.no_grad(), in_precision(module, device, precision):
             yield device
 
 
@@ -492,11 +492,12 @@ def _synthesize(model: GanModel, ws: torch.Tensor, *, psi: float, cutoff: int | 
     if noise_mode not in options.NOISE_MODES:
         raise InferenceError(f"noise mode must be one of {options.NOISE_MODES}")
     ws = g.truncate(ws, psi, cutoff or None)  # cutoff 0 / None: truncate every layer
-    out = []
-    for i in range(ws.shape[0]):  # per image, each with the same noise draw: only the styles differ
-        out.append(g.synthesis(ws[i: i + 1], noise_mode=noise_mode, noise_strength=noise_strength,
-                               noise_generator=_rng(noise_seed)).float().cpu())
-    return torch.cat(out)
+    # Every image gets the same noise draw (only the styles differ): one [1, 1, R, R] draw per layer, broadcast
+    # over a batch. Batches run ~10x faster than one image at a time on a CPU; chunks bound the memory.
+    noise = g.random_noise(1, _rng(noise_seed)) if noise_mode == "random" else None
+    chunk = 8 if g.size <= 256 else 1
+    return torch.cat([g.synthesis(w, noise=noise, noise_mode=noise_mode, noise_strength=noise_strength).float().cpu()
+                      for w in ws.split(chunk)])
 
 
 def style_mix(model: GanModel, *, row_seeds: Sequence[int], col_seeds: Sequence[int],

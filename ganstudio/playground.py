@@ -64,6 +64,7 @@ RANGES: dict[str, tuple[float, float, float]] = {
     "z_dim": (1, 16, 1),
     "seed": (0, 2**31 - 1, 1),
     "steps": (1, 5000, 1),
+    "race_steps": (10, 20_000, 10),
 }
 MOMENT_GROUP = 32  # samples per moment vector when the 1-D discriminator sees moments
 EVAL_SAMPLES = 2500  # fixed evaluation set: the points drawn and the coverage metric (2,500 as in PacGAN)
@@ -99,6 +100,7 @@ class PlaygroundConfig:
     lr_d: float = 1e-3
     betas: tuple[float, float] = (0.5, 0.999)
     n_critic: int = 1
+    gp_weight: float | None = None  # WGAN-GP's lambda; None: the loss's default
     batch_size: int = 256
     hidden: tuple[int, ...] = (64, 64, 64)  # hidden widths of both MLPs
     z_dim: int = 2
@@ -338,7 +340,8 @@ class PlaygroundRun:
         real_term, fake_term = losses.d_loss_terms(c.loss, out[:half], out[half:])
         loss = real_term + fake_term
         if spec.gp_weight is not None:
-            loss = loss + losses.gradient_penalty(self.D, real, fake, spec.gp_weight, self.gen_noise)
+            weight = spec.gp_weight if c.gp_weight is None else c.gp_weight
+            loss = loss + losses.gradient_penalty(self.D, real, fake, weight, self.gen_noise)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()

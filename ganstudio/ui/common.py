@@ -24,6 +24,7 @@ import os
 import random
 import re
 import socket
+import time
 from abc import ABCMeta
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,7 +185,10 @@ def new_studio(catalog: str | Path | None = None, *, max_models: int | None = No
     entries, unavailable = [], []
     for e in listed:
         why = family_problem(e.family)
-        (unavailable.append((e, why)) if why else entries.append(e))
+        if why:
+            unavailable.append((e, why))
+        else:
+            entries.append(e)
     size = max_models or int(os.environ.get("GANSTUDIO_CACHE_MODELS", "16"))
     if out_dir is None:
         out_dir = Path(gr.utils.get_upload_folder()) / "ganstudio"
@@ -455,17 +459,27 @@ def parse_seeds(text: str | Sequence[int], what: str) -> list[int]:
     return [seed_value(s) for s in seeds]
 
 
+_HUB_PROBE: dict[str, tuple[float, str]] = {}  # endpoint -> (time, answer): a probe result, shared by everyone
+HUB_PROBE_TTL_S = 60.0
+
+
 def hub_status() -> str:
-    """Whether the Hugging Face Hub can be used right now, in words (a quick TCP probe, no retries)."""
+    """Whether the Hugging Face Hub can be used right now, in words (a quick TCP probe, remembered for a minute)."""
     if (os.environ.get("HF_HUB_OFFLINE") or "").strip().upper() in ("1", "ON", "YES", "TRUE"):
         return "offline (HF_HUB_OFFLINE is set): only models in the local cache can be loaded"
-    url = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    endpoint = os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
+    known = _HUB_PROBE.get(endpoint)
+    if known and time.monotonic() - known[0] < HUB_PROBE_TTL_S:
+        return known[1]
+    url = urlparse(endpoint)
     host, port = url.hostname or "huggingface.co", url.port or (443 if url.scheme == "https" else 80)
     try:
         with socket.create_connection((host, port), timeout=1.5):
-            return f"online ({host} reachable)"
+            answer = f"online ({host} reachable)"
     except OSError:
-        return f"offline ({host} cannot be reached): only models in the local cache can be loaded"
+        answer = f"offline ({host} cannot be reached): only models in the local cache can be loaded"
+    _HUB_PROBE[endpoint] = (time.monotonic(), answer)
+    return answer
 
 
 def example_files(kind: str) -> list[str]:

@@ -46,8 +46,8 @@ def generate_grid(studio: Studio, model_id: str, seed: int, n: int, psi: float, 
 
     Args:
         model_id: catalog id of the model.
-        seed: random seed, 0 to 2**31-1.
-        n: number of images (1 to 64).
+        seed: random seed (a non-negative 31-bit integer).
+        n: number of images in the grid.
         psi: truncation psi for StyleGAN models (1 = none; ignored by other models).
         guesses: caption each image with the discriminator's class guess (ACGAN, SGAN, InfoGAN checkpoints).
     Returns:
@@ -72,7 +72,7 @@ def interpolate(studio: Studio, model_id: str, seed_a: int, seed_b: int, frames:
         model_id: catalog id of the model.
         seed_a: seed of the first image.
         seed_b: seed of the last image.
-        frames: number of frames (2 to 96).
+        frames: number of frames.
         fps: frames per second of the animation.
         space: "slerp" (spherical, the usual for Gaussian latents) or "lerp" (straight line).
         fmt: animation format, "gif" or "webp".

@@ -80,7 +80,7 @@ def load_model(studio: Studio, source: str, session: Session,
             under this source string as its id.
     Returns:
         Its status (family, tabs, size, licence, whether it was cached, Hub reachability), its card, its
-        config.json, and the session's model list.
+        config.json, the session's model list, and the model pickers of every tab with the new model.
     """
     source = (source or "").strip()
     where = hub.parse_source(source)
@@ -93,7 +93,12 @@ def load_model(studio: Studio, source: str, session: Session,
     session.models[entry.id] = entry
     gr.Info(f"{entry.title} added to this session's models")
     return (session, *_describe(studio, model, entry, cached), model_rows(studio, session),
+            gr.update(choices=_inspect_choices(studio, session)),
             *[gr.update(choices=studio.choices(tab, session)) for tab in TAB_TITLES])
+
+
+def _inspect_choices(studio: Studio, session: Session | None) -> list[tuple[str, str]]:
+    return [(f"{family_label(e.family)} · {e.title}", e.id) for e in studio.all_entries(session)]
 
 
 def model_info(studio: Studio, model_id: str, session: Session,
@@ -168,8 +173,8 @@ def render(studio: Studio, session: gr.State, pickers: dict[str, gr.Dropdown]) -
             ui.source = gr.Textbox(label="Hub repo id or local folder", elem_id="models-source",
                                    placeholder="owner/name[/subfolder][@revision]  or  /path/to/model-folder")
             ui.load = gr.Button("Load into this session", variant="primary")
-            ui.inspect_id = gr.Dropdown([(f"{family_label(e.family)} · {e.title}", e.id) for e in studio.entries],
-                                        value=None, label="Or inspect a listed model", allow_custom_value=True)
+            ui.inspect_id = gr.Dropdown(_inspect_choices(studio, None), value=None, label="Or inspect a listed model",
+                                        allow_custom_value=True)
             ui.inspect = gr.Button("Show")
             with gr.Accordion("Settings for this session", open=False):
                 ui.precision = gr.Radio([(PRECISION_LABELS.get(p, p), p) for p in PRECISIONS], value="exact",
@@ -196,11 +201,10 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     picker_list = [ui.pickers[t] for t in TAB_TITLES if t in ui.pickers]
     if len(picker_list) != len(TAB_TITLES):
         raise ValueError("the Models tab needs every other tab's model picker")
-    ui.load.click(bind(studio, load_model), [ui.source, session],
-                  [session, ui.status, ui.card, ui.config, ui.table, *picker_list], api_name="load_model",
+    loaded = [session, ui.status, ui.card, ui.config, ui.table, ui.inspect_id, *picker_list]
+    ui.load.click(bind(studio, load_model), [ui.source, session], loaded, api_name="load_model",
                   concurrency_id="load")
-    ui.source.submit(bind(studio, load_model), [ui.source, session],
-                     [session, ui.status, ui.card, ui.config, ui.table, *picker_list], api_visibility="private",
+    ui.source.submit(bind(studio, load_model), [ui.source, session], loaded, api_visibility="private",
                      concurrency_id="load")
     ui.inspect.click(bind(studio, model_info), [ui.inspect_id, session], [ui.status, ui.card, ui.config],
                      api_name="model_info", concurrency_id="load")

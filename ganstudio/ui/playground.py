@@ -37,7 +37,6 @@ Outputs = tuple[Image.Image, str, dict[str, Any], "pg.PlaygroundRun"]
 def playground_reset(
     data: str, loss: str, optimizer: str, lr_g: float, lr_d: float, n_critic: float, batch_size: float,
     width: float, depth: float, seed: float, mean: float, std: float, d_input: str,
-    run: pg.PlaygroundRun | None = None,
 ) -> Outputs:
     """Start a new run from these settings (step 0) and return its view.
 
@@ -156,7 +155,8 @@ def render() -> None:
         with gr.Row():
             loss_a = gr.Dropdown(list(pg.LOSS_CHOICES), value=pg.DEFAULT_RACE[0], label="Loss A")
             loss_b = gr.Dropdown(list(pg.LOSS_CHOICES), value=pg.DEFAULT_RACE[1], label="Loss B")
-            race_steps = gr.Slider(100, 20_000, value=pg.DEFAULT_RACE_STEPS, step=100, label="Steps")
+            race_steps = gr.Slider(*R["race_steps"][:2], value=pg.DEFAULT_RACE_STEPS, step=R["race_steps"][2],
+                                   label="Steps")
         with gr.Row():
             race_go = gr.Button("Race", variant="primary")
             race_stop = gr.Button("Stop")
@@ -173,7 +173,7 @@ def render() -> None:
                         show_progress="hidden", **heavy)
     pause.click(None, cancels=[train])
     step.click(playground_step, settings + [steps, run], view, api_name="playground_step", cancels=[train], **heavy)
-    reset.click(playground_reset, settings + [run], view, api_name="playground_reset", cancels=[train], **heavy)
+    reset.click(playground_reset, settings, view, api_name="playground_reset", cancels=[train], **heavy)
     loss.change(playground_loss_defaults, loss, [optimizer, lr_g, lr_d, n_critic, loss_help],
                 api_name="playground_loss_defaults")
     data.change(lambda d: gr.Group(visible=d == "gaussian"), data, gauss, api_visibility="private")

@@ -81,8 +81,8 @@ def style_mix(studio: Studio, model_id: str, row_seeds: str, col_seeds: str, pre
 
     Args:
         model_id: catalog id of a StyleGAN2 model.
-        row_seeds: seeds of the rows, e.g. "1, 2, 3, 4" or "1-4" (at most 6).
-        col_seeds: seeds of the columns (at most 6).
+        row_seeds: seeds of the rows, e.g. "1, 2, 3, 4" or "1-4" (a few: the grid is rows x columns).
+        col_seeds: seeds of the columns.
         preset: "coarse", "middle" or "fine" W layers from the columns; "custom" uses ``layers``.
         layers: W+ row indices taken from the columns when preset is "custom".
         psi: truncation psi (1 = none).

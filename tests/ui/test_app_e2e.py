@@ -248,6 +248,7 @@ def test_app_starts_without_models_or_with_missing_families(tmp_path):
     import json
 
     from ganstudio.ui.app import build_app
+    from ganstudio.ui.common import new_studio
 
     empty = tmp_path / "empty.json"
     empty.write_text('{"models": []}')
@@ -258,4 +259,4 @@ def test_app_starts_without_models_or_with_missing_families(tmp_path):
         {"id": "x", "title": "Future model", "family": "no-such-family", "task": "random", "repo": "someone/x"}]}))
     demo = build_app(missing)
     assert not demo.studio.entries and "Future model" in demo.studio.note("generate")
-    assert build_app(tmp_path / "absent.json").studio.entries == []
+    assert new_studio(tmp_path / "absent.json").entries == []

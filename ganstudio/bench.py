@@ -1,0 +1,289 @@
+"""Generator speed in exact and fast precision, side by side with plain eager fp32: ``python -m ganstudio bench``.
+
+Sections (no section flag: ``--generators --cyclegan``):
+
+- ``--generators``: every registered family's generator at its default config and size, random weights;
+  batch 1 for image-to-image families, a grid's worth of latents (16) for the others.
+- ``--cyclegan``: the CycleGAN ResNet-9 generator (ngf 64) on a 512x384 image, with its targets.
+- ``--app`` / ``--playground``: the web-app and playground benchmarks (``ganstudio.app_bench``,
+  ``ganstudio.bench_playground``), when those modules are installed.
+
+Every row times three runners on the same input and the same module, interleaved (baseline, exact, fast,
+baseline, ...) after one warm-up call each, and reports medians:
+
+- baseline: ``module.eval()`` and ``torch.no_grad()``, fp32, contiguous -- what a plain PyTorch script does;
+- exact / fast: the path the app and the API take (``ganstudio.inference``, which applies
+  ``ganstudio.runtime.in_precision``).
+
+The fast column's error is ||fast - exact|| / ||exact|| over the whole output. These are measurements, not
+tests: on a shared machine the load moves every number, which is why runners are interleaved and each
+row reports its own baseline. ``--clock cpu`` times process CPU seconds instead of wall seconds (steadier
+under load with one thread; with several threads it also counts threads waiting for each other).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import torch
+
+from . import options, registry, runtime
+from .checkpoint import GanModel, new_model
+from .models.base import Task
+
+CYCLEGAN_SIZE = (512, 384)  # width, height of the target row
+TARGETS = {"fast_x": 0.30, "fast_error": 0.01, "exact_x": 1.0}
+LATENT_BATCH = int(options.NUM_IMAGES.default)  # a sampling grid's worth of latents
+
+
+@dataclass
+class Case:
+    """One generator call to time: ``model.generator(*args, **kwargs)``."""
+
+    name: str
+    model: GanModel
+    args: tuple
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    input: str = ""  # the input, in words: "1x3x256x256 image", "16 x z[100]"
+
+
+@dataclass
+class Row:
+    family: str
+    input: str
+    output: str
+    baseline_ms: float
+    exact_ms: float
+    fast_ms: float
+    exact_x: float
+    fast_x: float
+    fast_error: float
+    exact_matches_baseline: bool
+    fast_is_bf16: bool
+    repeats: int
+    clock: str
+    times_ms: dict[str, list[float]]
+
+
+# ---------------------------------------------------------------------------------------------
+# inputs
+
+
+def _shape(t: torch.Tensor) -> str:
+    return "x".join(str(s) for s in t.shape)
+
+
+def generator_case(family: str, *, width: int | None = None, height: int | None = None,
+                   batch: int | None = None, seed: int = 0) -> Case:
+    """A freshly initialised generator of ``family`` (default config) and an input for it.
+
+    Image-to-image families get one image of ``width`` x ``height`` (default: the config's training size);
+    latent families get ``batch`` latents (default 16), with random labels / codes where they take them.
+    """
+    torch.manual_seed(seed)  # the random weights
+    model = new_model(family, components=("generator",))
+    g, cfg = model.generator, model.config
+    rng = torch.Generator().manual_seed(seed)
+    tasks = model.tasks
+    if Task.TRANSLATE in tasks or Task.EDIT in tasks:
+        w, h = width or cfg.image_size, height or cfg.image_size
+        if hasattr(cfg, "num_labels"):  # SPADE: a one-hot label map
+            labels = torch.randint(0, cfg.num_labels, (1, h, w), generator=rng)
+            x = torch.nn.functional.one_hot(labels, cfg.num_labels).permute(0, 3, 1, 2).float()
+            what = "label map"
+        else:
+            x = torch.rand(1, getattr(cfg, "in_channels", cfg.channels), h, w, generator=rng) * 2 - 1
+            what = "image"
+        if Task.EDIT in tasks:  # StarGAN: image and target attributes
+            c = torch.randint(0, 2, (1, cfg.c_dim), generator=rng).float()
+            return Case(family, model, (x, c), {}, f"{_shape(x)} {what} + {cfg.c_dim} attributes")
+        return Case(family, model, (x,), {}, f"{_shape(x)} {what}")
+    n = batch or LATENT_BATCH
+    z = g.sample_latent(n, rng)
+    desc = f"{n} x z[{z.shape[1]}]"
+    if Task.CONDITIONAL in tasks:
+        labels = torch.randint(0, cfg.num_classes, (n,), generator=rng)
+        if getattr(cfg, "num_continuous", 0):
+            codes = torch.rand(n, cfg.num_continuous, generator=rng) * 2 - 1
+            return Case(family, model, (z, labels, codes), {}, desc + " + labels, codes")
+        return Case(family, model, (z, labels), {}, desc + " + labels")
+    return Case(family, model, (z,), {}, desc)
+
+
+def cyclegan_case(width: int = CYCLEGAN_SIZE[0], height: int = CYCLEGAN_SIZE[1]) -> Case:
+    """The target row: CycleGAN ResNet-9 (default config, ngf 64) on one ``width`` x ``height`` image."""
+    case = generator_case("cyclegan", width=width, height=height)
+    case.name = f"cyclegan {width}x{height}"
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# timing
+
+
+def _runners(case: Case) -> dict[str, Callable[[], torch.Tensor]]:
+    from .inference import _running  # the app's precision path
+
+    model, g = case.model, case.model.generator
+    args, kwargs = case.args, case.kwargs
+
+    def baseline() -> torch.Tensor:
+        g.eval()
+        with torch.no_grad():
+            return g(*args, **kwargs)
+
+    def in_mode(precision: runtime.Precision) -> Callable[[], torch.Tensor]:
+        def run() -> torch.Tensor:
+            with _running(model, g, precision):
+                return g(*args, **kwargs)
+        return run
+
+    return {"baseline": baseline, "exact": in_mode("exact"), "fast": in_mode("fast")}
+
+
+def time_case(case: Case, repeat: int = 5, clock: str = "wall") -> Row:
+    """Time baseline, exact and fast on ``case``, interleaved, ``repeat`` times each after a warm-up."""
+    tick = time.process_time if clock == "cpu" else time.perf_counter
+    runners = _runners(case)
+    outs = {k: f().float() for k, f in runners.items()}  # warm-up (and the outputs compared)
+    times: dict[str, list[float]] = {k: [] for k in runners}
+    for _ in range(repeat):
+        for k, f in runners.items():
+            t0 = tick()
+            f()
+            times[k].append((tick() - t0) * 1e3)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    exact, fast = outs["exact"], outs["fast"]
+    return Row(
+        family=case.name, input=case.input, output=_shape(exact),
+        baseline_ms=med["baseline"], exact_ms=med["exact"], fast_ms=med["fast"],
+        exact_x=med["exact"] / med["baseline"], fast_x=med["fast"] / med["baseline"],
+        fast_error=float((fast - exact).norm() / exact.norm().clamp_min(1e-12)),
+        exact_matches_baseline=bool(torch.equal(exact, outs["baseline"])),
+        fast_is_bf16=runtime.fast_supported(case.model.device),
+        repeats=repeat, clock=clock, times_ms={k: [round(t, 2) for t in v] for k, v in times.items()},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# report
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "cpu": cpu, "cpus": os.cpu_count(), "threads": torch.get_num_threads(),
+        "native_bf16": runtime.cpu_has_bf16(), "torch": torch.__version__, "python": platform.python_version(),
+        "load_average": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
+    }
+
+
+_HEAD = (f"{'family':<18}{'input':<38}{'baseline ms':>12}{'exact ms':>11}{'(x)':>7}{'fast ms':>10}{'(x)':>7}"
+         f"{'fast err':>10}")
+
+
+def format_row(r: Row) -> str:
+    mark = "" if r.exact_matches_baseline else "  exact != baseline"
+    fast_note = "" if r.fast_is_bf16 else "  (fast = exact here)"
+    return (f"{r.family:<18}{r.input:<38}{r.baseline_ms:>12.1f}{r.exact_ms:>11.1f}{r.exact_x:>6.2f}x"
+            f"{r.fast_ms:>10.1f}{r.fast_x:>6.2f}x{r.fast_error:>9.2%}{mark}{fast_note}")
+
+
+def format_table(rows: Sequence[Row], header: bool = True) -> str:
+    """The rows as a fixed-width table (``header=False``: the rows only)."""
+    return "\n".join(([_HEAD, "-" * len(_HEAD)] if header else []) + [format_row(r) for r in rows])
+
+
+def check_targets(row: Row) -> list[str]:
+    """The CycleGAN row against its targets, one line each."""
+    ok = {True: "met", False: "NOT met"}
+    return [
+        f"fast <= {TARGETS['fast_x']:.2f}x baseline: {row.fast_x:.2f}x, {ok[row.fast_x <= TARGETS['fast_x']]}",
+        f"fast error <= {TARGETS['fast_error']:.0%}: {row.fast_error:.2%}, {ok[row.fast_error <= TARGETS['fast_error']]}",
+        f"exact <= {TARGETS['exact_x']:.1f}x baseline: {row.exact_x:.2f}x, {ok[row.exact_x <= TARGETS['exact_x']]}",
+    ]
+
+
+def _run_module(module: str, argv: list[str]) -> int | None:
+    """``module.main(argv)`` if the module exists, else None."""
+    if importlib.util.find_spec(module) is None:
+        print(f"({module} is not installed: skipped)")
+        return None
+    return int(importlib.import_module(module).main(argv) or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m ganstudio bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--generators", action="store_true", help="every family's generator at its default size")
+    p.add_argument("--cyclegan", action="store_true",
+                   help=f"CycleGAN ResNet-9 at {CYCLEGAN_SIZE[0]}x{CYCLEGAN_SIZE[1]} against its targets")
+    p.add_argument("--app", action="store_true", help="the web-app benchmarks (ganstudio.app_bench)")
+    p.add_argument("--playground", action="store_true", help="the playground benchmarks (ganstudio.bench_playground)")
+    p.add_argument("--families", nargs="+", choices=registry.family_names(), metavar="FAMILY",
+                   help="limit --generators to these families")
+    p.add_argument("--repeat", type=int, default=5, help="timed calls per runner, after one warm-up (default 5)")
+    p.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's, usually one per core)")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall", help="wall seconds or process CPU seconds")
+    p.add_argument("--json", help="also write the rows and the machine description to this JSON file")
+    args = p.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
+    if not (args.generators or args.cyclegan or args.app or args.playground):
+        args.generators = args.cyclegan = True
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    info = machine()
+    print(f"{info['date']}  {info['cpu']}, {info['cpus']} CPUs, {info['threads']} torch threads, "
+          f"native bf16: {info['native_bf16']}, torch {info['torch']}, load average {info['load_average']}")
+    print(f"medians of {args.repeat} interleaved calls ({args.clock} clock); (x) = time / baseline time\n")
+    result: dict[str, Any] = {"machine": info, "repeat": args.repeat, "clock": args.clock}
+    status = 0
+    if args.generators:
+        rows = []
+        for name in args.families or registry.family_names():
+            rows.append(time_case(generator_case(name), args.repeat, args.clock))
+            print(format_table(rows[-1:], header=len(rows) == 1), flush=True)
+        result["generators"] = [asdict(r) for r in rows]
+        print()
+    if args.cyclegan:
+        row = time_case(cyclegan_case(), args.repeat, args.clock)
+        print(format_table([row]))
+        for line in check_targets(row):
+            print("  " + line)
+        result["cyclegan"] = asdict(row)
+        result["cyclegan_targets"] = check_targets(row)
+        print()
+    if args.app:
+        rc = _run_module("ganstudio.app_bench", [])
+        status = status or (rc or 0)
+    if args.playground:
+        rc = _run_module("ganstudio.bench_playground", [])
+        status = status or (rc or 0)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""ganstudio.playground: configs, determinism, convergence on toy data, rendering, the race. No gradio here."""
+
+import re
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from ganstudio import losses, playground as pg
+
+TINY = dict(hidden=(16, 16), batch_size=64)
+# Settings found to converge for these seeds (see the tests at the bottom).
+GAUSSIAN = dict(loss="nonsaturating", lr_g=2e-4, lr_d=2e-4, d_input="moments", seed=0)
+GAUSSIAN_STEPS = 1500
+RING = dict(loss="wgan-gp", seed=0)
+RING_STEPS = 3000
+LOG = re.compile(
+    r"^Step \d+: D \(-?\d+\.\d{4}, -?\d+\.\d{4}\) G \(-?\d+\.\d{4}\); "
+    r"Real Dist \(\[.+\]\), Fake Dist \(\[.+\]\)$"
+)
+
+
+def test_core_never_imports_gradio():
+    assert "gradio" not in sys.modules or "ganstudio.ui.playground" in sys.modules
+
+
+def test_config_validation_and_loss_defaults():
+    gp = pg.PlaygroundConfig.for_loss("wgan-gp")
+    spec = losses.LOSS_SPECS["wgan-gp"]
+    assert (gp.optimizer, gp.betas, gp.n_critic) == (spec.optimizer, spec.betas, spec.n_critic)
+    assert pg.loss_defaults("wgan")["optimizer"] == "rmsprop"
+    for bad in (dict(data="swiss"), dict(loss="vanilla"), dict(lr_g=1.0), dict(batch_size=8), dict(hidden=()),
+                dict(d_input="moments"), dict(data="gaussian", d_input="moments", batch_size=48), dict(std=0.0)):
+        with pytest.raises(pg.PlaygroundError):
+            pg.PlaygroundConfig(**bad)
+    c = pg.config_from_settings("gaussian", "hinge", "sgd", 1e-3, 2e-3, 2, 128, 32, 2, 7, 1.0, 0.5, "moments")
+    assert (c.hidden, c.seed, c.mean, c.d_input, c.lr_d) == ((32, 32), 7, 1.0, "moments", 2e-3)
+    assert pg.config_from_settings(data="ring", d_input="moments").d_input == "raw"  # moments are 1-D only
+    assert pg.PlaygroundConfig.from_dict(c.to_dict()) == c
+
+
+def test_same_seed_same_run_and_chunking_does_not_matter():
+    cfg = pg.PlaygroundConfig.for_loss("wgan-gp", data="ring", **TINY)
+    a, b = pg.PlaygroundRun(cfg), pg.PlaygroundRun(cfg)
+    a.step(6)
+    for _ in range(3):
+        b.step(2)
+    assert a.history.d_loss == b.history.d_loss and a.history.g_loss == b.history.g_loss
+    assert torch.equal(a.generated(), b.generated())
+    other = pg.PlaygroundRun(pg.PlaygroundConfig.for_loss("wgan-gp", data="ring", seed=1, **TINY))
+    other.step(6)
+    assert not torch.equal(a.generated(), other.generated())
+
+
+@pytest.mark.parametrize("loss", losses.LOSSES)
+def test_every_loss_trains_with_its_defaults(loss):
+    run = pg.PlaygroundRun(pg.PlaygroundConfig.for_loss(loss, data="moons", **TINY))
+    run.step(5)
+    h = run.history
+    assert run.steps == 5 and len(h.d_loss) == 5
+    assert all(torch.isfinite(torch.tensor(v)).all() for v in (h.d_loss, h.g_loss, h.real_err, h.fake_err))
+    assert LOG.match(run.log_line())
+    if loss == "wgan":
+        assert all(p.abs().max() <= 0.01 for p in run.D.parameters())  # clipped
+
+
+def test_learning_rates_change_in_place_other_settings_start_over():
+    cfg = pg.PlaygroundConfig.for_loss("nonsaturating", data="ring", **TINY)
+    run = pg.PlaygroundRun(cfg)
+    run.step(3)
+    same = pg.PlaygroundRun.reuse_or_new(run, pg.PlaygroundConfig.for_loss("nonsaturating", data="ring", lr_g=5e-4, **TINY))
+    assert same is run and run.steps == 3 and run.opt_g.param_groups[0]["lr"] == 5e-4
+    new = pg.PlaygroundRun.reuse_or_new(run, pg.PlaygroundConfig.for_loss("hinge", data="ring", **TINY))
+    assert new is not run and new.steps == 0
+    assert pg.PlaygroundRun.reuse_or_new(None, cfg).steps == 0
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [dict(data="ring"), dict(data="grid", loss="wgan"), dict(data="spiral", loss="hinge"),
+     dict(data="gaussian"), dict(data="gaussian", d_input="moments", loss="lsgan")],
+    ids=["ring", "grid-wgan", "spiral-hinge", "gaussian-raw", "gaussian-moments"],
+)
+def test_frames(settings):
+    loss = settings.pop("loss", "nonsaturating")
+    run = pg.PlaygroundRun(pg.PlaygroundConfig.for_loss(loss, **settings, **TINY))
+    frames = list(run.live(stop_at=12, frame_period=0.01))
+    assert run.steps == 12 and frames[0].summary["step"] == 0 and frames[-1].summary["step"] == 12
+    f = frames[-1]
+    assert f.image.size == (960, 480) and f.image.mode == "RGB"
+    assert np.asarray(f.image, dtype=np.float32).std() > 10  # something is drawn
+    assert LOG.match(f.log) and f.log.startswith("Step 12: ")
+    assert ("modes_covered" in f.summary) == (settings["data"] in ("ring", "grid"))
+    assert run.render(480, 240).size == (480, 240)
+
+
+def test_generator_arrows_point_downhill():
+    run = pg.PlaygroundRun(pg.PlaygroundConfig.for_loss("nonsaturating", data="ring", **TINY))
+    run.step(20)
+    pts = run.generated()[:64]
+    push = pg.g_gradient(run, pts)
+    before = losses.g_loss("nonsaturating", run.D(pts)).item()
+    after = losses.g_loss("nonsaturating", run.D(pts + 1e-3 * push / push.norm(dim=1, keepdim=True))).item()
+    assert after < before
+
+
+def test_race_starts_both_losses_from_the_same_weights_and_data():
+    race = pg.Race.of_losses("nonsaturating", "lsgan", data="ring", **TINY)
+    for p, q in zip(race.a.G.parameters(), race.b.G.parameters()):
+        assert torch.equal(p, q)
+    assert torch.equal(race.a.real_eval, race.b.real_eval)
+    frames = list(race.live(4, frame_period=0.01))
+    a, b, text = frames[-1]
+    assert race.steps == 4 and a.size == b.size == (960, 480)
+    assert text.startswith("A Non-saturating: ") and "\nB Least squares (LSGAN): " in text
+    with pytest.raises(pg.PlaygroundError):
+        pg.Race(pg.PlaygroundConfig(data="ring"), pg.PlaygroundConfig(data="grid"))
+
+
+def test_one_d_gaussian_is_learned():
+    """The classic 1-D experiment: D sees each group's moments; mean and std land within 0.15 of (4, 1.25)."""
+    settings = dict(GAUSSIAN)
+    run = pg.PlaygroundRun(pg.PlaygroundConfig.for_loss(settings.pop("loss"), data="gaussian", **settings))
+    run.step(GAUSSIAN_STEPS)
+    s = run.summary()
+    assert abs(s["fake_mean"][0] - 4.0) < 0.15, run.log_line()
+    assert abs(s["fake_std"][0] - 1.25) < 0.15, run.log_line()
+
+
+@pytest.mark.slow
+def test_ring_modes_are_covered():
+    """8 Gaussians on a ring: >= 7 of 8 modes covered with >= 70 % high-quality samples."""
+    settings = dict(RING)
+    run = pg.PlaygroundRun(pg.PlaygroundConfig.for_loss(settings.pop("loss"), data="ring", **settings))
+    run.step(RING_STEPS)
+    cov = run.coverage()
+    assert cov.modes_covered >= 7 and cov.high_quality >= 0.70, (cov, run.log_line())

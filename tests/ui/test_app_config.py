@@ -1,0 +1,138 @@
+"""How the app is put together, without a browser: Spaces front matter, launch options, queue limits, GPU
+lending, error messages, and a core that never imports gradio."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import gradio as gr
+import pytest
+
+from ganstudio.ui import common
+from ganstudio.ui.app import launch_options, mcp_available
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = {"generate_grid", "interpolate", "generate_per_class", "translate", "translate_drawing", "all_single_edits",
+         "edit_attributes", "style_mix", "render_style", "noise_only"}
+
+
+def load_app_py():
+    spec = importlib.util.spec_from_file_location("ganstudio_app_main", ROOT / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_has_spaces_front_matter_matching_the_pinned_gradio():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    front = re.match(r"\A---\n(.*?)\n---\n", readme, re.S)
+    assert front, "README.md must start with Spaces front matter"
+    meta = dict(line.split(":", 1) for line in front.group(1).splitlines() if ":" in line)
+    meta = {k.strip(): v.strip().strip('"') for k, v in meta.items()}
+    pinned = re.search(r"^gradio==(\S+)", (ROOT / "requirements.txt").read_text(), re.M)
+    assert meta["sdk"] == "gradio" and meta["app_file"] == "app.py"
+    assert pinned and meta["sdk_version"] == pinned.group(1) == gr.__version__
+
+
+def test_app_py_reads_share_host_and_port_and_imports_gradio_late():
+    app = load_app_py()
+    args = app.parse_args(["--share", "--host", "0.0.0.0", "--port", "7999"])
+    assert args.share and args.host == "0.0.0.0" and args.port == 7999
+    assert not app.parse_args([]).share
+    assert app._truthy("1") and app._truthy("true") and not app._truthy(None)
+    # gradio is imported inside main(), after the environment it reads has been set
+    assert "import gradio" not in (ROOT / "app.py").read_text().split("def main", 1)[0]
+
+
+def test_launch_options_limit_uploads_and_offer_mcp_only_when_installed(monkeypatch):
+    opts = launch_options()
+    assert opts["max_file_size"].endswith("mb")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "mcp" else real(name, *a))
+    assert mcp_available() is False and launch_options()["mcp_server"] is False
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object() if name == "mcp" else real(name, *a))
+    assert mcp_available() is True
+    monkeypatch.setenv("GRADIO_MCP_SERVER", "false")
+    assert mcp_available() is False
+
+
+def test_queue_is_bounded_and_heavy_jobs_share_one_limit(served):
+    demo = served.demo
+    assert demo._queue.max_size and demo._queue.max_size > 0
+    fns = {fn.api_name: fn for fn in demo.fns.values() if fn.api_name}
+    assert HEAVY <= set(fns)
+    assert {fns[name].concurrency_id for name in HEAVY} == {"inference"}
+    # "default": the queue's default_concurrency_limit (one job at a time unless GANSTUDIO_CONCURRENCY says more)
+    assert all(fns[name].concurrency_limit == "default" for name in HEAVY)
+    assert demo._queue.default_concurrency_limit == int(os.environ.get("GANSTUDIO_CONCURRENCY", "1"))
+    assert fns["random_seed"].concurrency_limit is None  # the dice never waits behind a job
+
+
+def test_gpu_is_lent_through_spaces_when_present(monkeypatch):
+    lent = []
+
+    class FakeSpaces:
+        @staticmethod
+        def GPU(fn):  # noqa: N802 - the name spaces uses
+            def run(*a, **k):
+                lent.append(fn.__name__)
+                return fn(*a, **k)
+            return run
+
+    monkeypatch.setattr(common, "spaces", FakeSpaces)
+
+    def work(studio, x: int) -> int:
+        """Double x."""
+        return 2 * x
+
+    assert common.bind(object(), work, gpu=True)(3) == 6 and lent == ["work"]
+    assert common.bind(object(), work)(4) == 8 and lent == ["work"]
+
+
+def test_handler_signature_and_docstring_survive_binding():
+    import inspect
+
+    def work(studio, model_id: str, seed: int, progress: gr.Progress = gr.Progress()) -> str:
+        """Do it.
+
+        Args:
+            model_id: which model.
+            seed: which seed.
+        """
+        return f"{model_id}{seed}"
+
+    bound = common.bind(object(), work)
+    assert list(inspect.signature(bound).parameters) == ["model_id", "seed", "progress"]
+    assert bound.__doc__.startswith("Do it.") and bound("m", 1) == "m1"
+
+
+def test_errors_become_short_user_messages():
+    from ganstudio.hub import ModelSourceError
+
+    assert common.user_error(ModelSourceError("no such repo")).message == "no such repo"
+    missing = ModuleNotFoundError("No module named 'ganstudio.models.future'", name="ganstudio.models.future")
+    assert "not part of this build" in common.user_error(missing).message
+    assert "server log" in common.user_error(RuntimeError("internal detail")).message
+    assert "internal detail" not in common.user_error(RuntimeError("internal detail")).message
+    assert len(common.user_error(ValueError("x" * 2000)).message) <= 400
+    with pytest.raises(gr.Error, match="choose a model first"):
+        common.bind(common.new_studio(ROOT / "no-catalog.json"), lambda studio, m: studio.entry(m, None))("")
+
+
+def test_seed_lists_are_parsed_and_bounded():
+    assert common.parse_seeds("1, 2 5-7", "rows") == [1, 2, 5, 6, 7]
+    with pytest.raises(ValueError, match="not a seed"):
+        common.parse_seeds("1, x", "rows")
+    with pytest.raises(ValueError, match="too long"):
+        common.parse_seeds("1-100", "rows")
+
+
+def test_core_never_imports_gradio():
+    code = ("import sys, ganstudio, ganstudio.inference, ganstudio.catalog, ganstudio.hub, ganstudio.images, "
+            "ganstudio.options; assert 'gradio' not in sys.modules, 'gradio imported by the core'")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
