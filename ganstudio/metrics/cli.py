@@ -148,6 +148,19 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
         else:
             fake = _batched(lambda zz: gen(zz), z, batch_size=batch_size, device=device)
         _distances(report, clf, fake, real_test, real_train, seed)
+        # the same architecture untrained: how far the training moved the samples towards the data
+        from ..checkpoint import new_model
+
+        torch.manual_seed(seed)
+        rand_g = new_model(model.family, model.config, components=("generator",)).generator.to(device).eval()
+        if Task.CONDITIONAL in tasks:
+            rand = _batched(lambda zz, ll: rand_g(zz, ll), z, labels, batch_size=batch_size, device=device)
+        else:
+            rand = _batched(lambda zz: rand_g(zz), z, batch_size=batch_size, device=device)
+        fr, fq = clf.extract(real_test[:n]), clf.extract(rand[:n])
+        k_r, k_r_std = evaluate.kid(fq, fr, subsets=50, subset_size=min(1000, max(2, n // 2)), seed=seed)
+        report.add("fd_random_init", evaluate.frechet_distance(fq, fr), "untrained generator of the same config")
+        report.add("kid_random_init", k_r, f"+- {k_r_std:.2g}")
         head = _head_for(clf, model.meta.class_names)
         if Task.CONDITIONAL in tasks:
             if head:
