@@ -404,7 +404,7 @@ def output_image(label: str, elem_id: str | None = None, height: int | str = 400
                     elem_classes=["pixelated", "enlarge"], **kw)
 
 
-def output_gallery(label: str, columns: int = 8, **kw: Any) -> gr.Gallery:
+def output_gallery(label: str, columns: int = 6, **kw: Any) -> gr.Gallery:
     """A gallery of PNG files with captions; each keeps its metadata on download."""
     return gr.Gallery(label=label, format="png", columns=columns, height="auto", elem_classes=["pixelated"],
                       interactive=False, **kw)

@@ -34,7 +34,7 @@ def select_model(studio: Studio, model_id: str, session: Session,
     label = "Categorical code" if n_codes else "Classes (one row each)"
     codes = [gr.update(visible=i < n_codes, value=options.INFOGAN_CODE.default) for i in range(MAX_CODES)]
     return (card_markdown(model, entry), gr.update(choices=names, value=names, label=label),
-            *codes, gr.update(visible=has_class_head(model), value=False))
+            *codes, gr.update(visible=has_class_head(model), value=has_class_head(model)))
 
 
 def class_indices(model: GanModel, classes: list[str | int]) -> list[int]:
@@ -75,12 +75,16 @@ def generate_per_class(studio: Studio, model_id: str, classes: list[str], per_cl
     n_codes = int(getattr(model.config, "num_continuous", 0) or 0)
     sliders = [float(c) for c in (code_1, code_2, code_3, code_4)]  # MAX_CODES of them
     codes = (sliders[:n_codes] + [options.INFOGAN_CODE.default] * max(0, n_codes - MAX_CODES)) if n_codes else None
+    guessed = bool(guesses) and has_class_head(model)
     r = inference.sample_per_class(model, seed=seed_value(seed), classes=class_indices(model, classes),
                                    per_class=int(per_class), codes=codes, precision=session.precision,
-                                   with_guesses=bool(guesses) and has_class_head(model))
+                                   with_guesses=guessed)
     params = stamp(r.params, model, entry)
     stem = file_stem(entry, "classes", "seed", int(seed))
-    return (studio.png(r.grid, params, f"{stem}-grid"), gallery(studio, r.images, params, r.captions, stem),
+    names = class_names(model)
+    asked = [names[c] for c in r.params["classes"] for _ in range(int(per_class))]
+    captions = [f"{a} · {g}" for a, g in zip(asked, r.captions)] if guessed else r.captions
+    return (studio.png(r.grid, params, f"{stem}-grid"), gallery(studio, r.images, params, captions, stem),
             f"{len(classes)} classes x {int(per_class)} images, seed {int(seed)}, {r.seconds:.2f} s")
 
 

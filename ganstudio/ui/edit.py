@@ -91,6 +91,14 @@ def all_single_edits(studio: Studio, model_id: str, image: str | None, fit: str,
             f"Attributes read from the input: {read}. ({r.seconds:.2f} s)")
 
 
+def preview_edits(studio: Studio, model_id: str, image: str | None, fit: str, mode: str, session: Session,
+                  progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """A new input image (uploaded or an example): show every single edit at once; a cleared one: no change."""
+    if image is None:
+        return tuple(gr.update() for _ in range(2 + MAX_GROUPS + 2))
+    return all_single_edits(studio, model_id, image, fit, mode, session, progress)
+
+
 def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: str | None, group_2: str | None,
                     group_3: str | None, attributes: list[str] | None, intensity: float, fit: str, mode: str,
                     session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
@@ -165,11 +173,12 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     toggles = [*ui.groups, ui.attributes]
     ui.select = (bind(studio, select_model), [ui.picker, session], [ui.card, *toggles])
     ui.picker.change(*ui.select, api_name="edit_select_model", concurrency_id="load")
-    single = bind(studio, all_single_edits, gpu=True)
     single_args = ([ui.picker, ui.image, ui.fit, ui.mode, session], [ui.row, ui.edits, *toggles, ui.info])
-    ui.run_all.click(single, *single_args, api_name="all_single_edits", concurrency_id="inference")
-    # A new upload shows every single edit at once and presets the toggles to what the model reads.
-    ui.image.upload(single, *single_args, api_visibility="private", concurrency_id="inference")
+    ui.run_all.click(bind(studio, all_single_edits, gpu=True), *single_args, api_name="all_single_edits",
+                     concurrency_id="inference")
+    # A new input shows every single edit at once and presets the toggles to what the model reads.
+    ui.image.change(bind(studio, preview_edits, gpu=True), *single_args, api_visibility="private",
+                    concurrency_id="inference")
     ui.run.click(bind(studio, edit_attributes, gpu=True),
                  [ui.picker, ui.image, *ui.groups, ui.attributes, ui.intensity, ui.fit, ui.mode, session],
                  [ui.edited, ui.info], api_name="edit_attributes", concurrency_id="inference")

@@ -36,7 +36,7 @@ def select_model(studio: Studio, model_id: str, session: Session,
     names = class_names(model)
     return (card_markdown(model, entry),
             gr.update(visible=has_mean_latent(model)),
-            gr.update(visible=has_class_head(model), value=False),
+            gr.update(visible=has_class_head(model), value=has_class_head(model)),
             gr.update(visible=bool(names), choices=[(n, i) for i, n in enumerate(names)], value=0 if names else None))
 
 

@@ -22,11 +22,11 @@ CONCURRENCY = 4
 
 def _settings(
     data: str, loss: str, optimizer: str, lr_g: float, lr_d: float, n_critic: float, batch_size: float,
-    width: float, depth: float, seed: float, mean: float, std: float, d_input: str,
+    width: float, depth: float, seed: float, mean: float, std: float, d_input: str, gp_weight: float,
 ) -> pg.PlaygroundConfig:
     try:
         return pg.config_from_settings(data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth,
-                                       seed, mean, std, d_input)
+                                       seed, mean, std, d_input, gp_weight)
     except pg.PlaygroundError as e:
         raise gr.Error(str(e)) from e
 
@@ -36,7 +36,7 @@ Outputs = tuple[Image.Image, str, dict[str, Any], "pg.PlaygroundRun"]
 
 def playground_reset(
     data: str, loss: str, optimizer: str, lr_g: float, lr_d: float, n_critic: float, batch_size: float,
-    width: float, depth: float, seed: float, mean: float, std: float, d_input: str,
+    width: float, depth: float, seed: float, mean: float, std: float, d_input: str, gp_weight: float,
 ) -> Outputs:
     """Start a new run from these settings (step 0) and return its view.
 
@@ -45,14 +45,14 @@ def playground_reset(
     summary numbers (step, losses, means and stds, modes covered and high-quality share on ring/grid).
     """
     new = pg.PlaygroundRun(_settings(data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth,
-                                     seed, mean, std, d_input))
+                                     seed, mean, std, d_input, gp_weight))
     f = new.frame()
     return f.image, f.log, f.summary, new
 
 
 def playground_step(
     data: str, loss: str, optimizer: str, lr_g: float, lr_d: float, n_critic: float, batch_size: float,
-    width: float, depth: float, seed: float, mean: float, std: float, d_input: str, steps: float = 100,
+    width: float, depth: float, seed: float, mean: float, std: float, d_input: str, gp_weight: float, steps: float = 100,
     run: pg.PlaygroundRun | None = None,
 ) -> Outputs:
     """Train this session's run ``steps`` more steps (one step = n_critic D updates + one G update).
@@ -61,7 +61,7 @@ def playground_step(
     otherwise starts a new run. Returns the frame, the log line and the summary numbers.
     """
     run = pg.PlaygroundRun.reuse_or_new(run, _settings(data, loss, optimizer, lr_g, lr_d, n_critic, batch_size,
-                                                       width, depth, seed, mean, std, d_input))
+                                                       width, depth, seed, mean, std, d_input, gp_weight))
     run.step(int(steps))
     f = run.frame()
     return f.image, f.log, f.summary, run
@@ -69,7 +69,7 @@ def playground_step(
 
 def playground_train(
     data: str, loss: str, optimizer: str, lr_g: float, lr_d: float, n_critic: float, batch_size: float,
-    width: float, depth: float, seed: float, mean: float, std: float, d_input: str,
+    width: float, depth: float, seed: float, mean: float, std: float, d_input: str, gp_weight: float,
     stop_at: float = pg.DEFAULT_STOP_AT, run: pg.PlaygroundRun | None = None,
 ) -> Iterator[Outputs]:
     """Train this session's run live until step ``stop_at``, streaming a frame about every 0.4 s.
@@ -77,7 +77,7 @@ def playground_train(
     Pause cancels it (the run keeps its progress). Yields the frame, the log line and the summary.
     """
     run = pg.PlaygroundRun.reuse_or_new(run, _settings(data, loss, optimizer, lr_g, lr_d, n_critic, batch_size,
-                                                       width, depth, seed, mean, std, d_input))
+                                                       width, depth, seed, mean, std, d_input, gp_weight))
     for f in run.live(stop_at=int(stop_at)):
         yield f.image, f.log, f.summary, run
 
@@ -102,10 +102,12 @@ def playground_race(
         yield a, b, text
 
 
-def playground_loss_defaults(loss: str) -> tuple[str, float, float, int, str]:
-    """The optimiser, G and D learning rates and D steps per G step a loss starts with, and its description."""
+def playground_loss_defaults(loss: str) -> tuple[str, float, float, int, float, str]:
+    """The optimiser, G and D learning rates, D steps per G step and gradient-penalty weight a loss starts
+    with in the playground, and the loss's description."""
     d = pg.loss_defaults(loss)
-    return d["optimizer"], d["lr_g"], d["lr_d"], d["n_critic"], losses.describe(loss)
+    gp = d["gp_weight"] if d["gp_weight"] is not None else pg.TOY_GP_WEIGHT
+    return d["optimizer"], d["lr_g"], d["lr_d"], d["n_critic"], gp, losses.describe(loss)
 
 
 def render() -> None:
@@ -132,7 +134,11 @@ def render() -> None:
             with gr.Row():
                 lr_g = gr.Number(c.lr_g, minimum=R["lr"][0], maximum=R["lr"][1], step=R["lr"][2], label="lr G")
                 lr_d = gr.Number(c.lr_d, minimum=R["lr"][0], maximum=R["lr"][1], step=R["lr"][2], label="lr D")
-            n_critic = gr.Slider(*R["n_critic"][:2], value=c.n_critic, step=R["n_critic"][2], label="D steps per G step")
+            with gr.Row():
+                n_critic = gr.Slider(*R["n_critic"][:2], value=c.n_critic, step=R["n_critic"][2],
+                                     label="D steps per G step")
+                gp_weight = gr.Number(pg.TOY_GP_WEIGHT, minimum=R["gp_weight"][0], maximum=R["gp_weight"][1],
+                                      step=R["gp_weight"][2], label="GP weight λ (WGAN-GP)")
             batch_size = gr.Slider(*R["batch_size"][:2], value=c.batch_size, step=R["batch_size"][2], label="Batch size")
             with gr.Row():
                 width = gr.Slider(*R["width"][:2], value=pg.DEFAULT_WIDTH, step=R["width"][2], label="MLP width")
@@ -165,7 +171,8 @@ def render() -> None:
             frame_b = gr.Image(type="pil", format="png", label="B", interactive=False)
         race_text = gr.Textbox(label="Result", lines=2)
 
-    settings = [data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth, seed, mean, std, d_input]
+    settings = [data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth, seed, mean, std, d_input,
+                gp_weight]
     view = [frame, log, summary, run]
     heavy = dict(concurrency_id="playground", concurrency_limit=CONCURRENCY)
     # one at a time per session: a click cancels this session's live loop before touching the run
@@ -174,7 +181,7 @@ def render() -> None:
     pause.click(None, cancels=[train])
     step.click(playground_step, settings + [steps, run], view, api_name="playground_step", cancels=[train], **heavy)
     reset.click(playground_reset, settings, view, api_name="playground_reset", cancels=[train], **heavy)
-    loss.change(playground_loss_defaults, loss, [optimizer, lr_g, lr_d, n_critic, loss_help],
+    loss.change(playground_loss_defaults, loss, [optimizer, lr_g, lr_d, n_critic, gp_weight, loss_help],
                 api_name="playground_loss_defaults")
     data.change(lambda d: gr.Group(visible=d == "gaussian"), data, gauss, api_visibility="private")
     race = race_go.click(playground_race, [data, loss_a, loss_b, race_steps, seed, batch_size, width, depth, mean, std],

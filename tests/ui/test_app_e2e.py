@@ -121,7 +121,8 @@ def test_discriminator_guesses_and_model_cards(client):
 def test_one_row_per_class_and_infogan_codes(client):
     grid, items, _ = call(client, "generate_per_class", "tiny-acgan", ["zero", "two"], 3, 5, True, 0, 0, 0, 0)
     assert picture(grid).size == (grid_side(3, 28), grid_side(2, 28))
-    assert len(items) == 6 and all(i["caption"].startswith("D: ") for i in items)
+    assert len(items) == 6  # captions: the class asked for, then D's guess
+    assert items[0]["caption"].startswith("zero · D: ") and items[3]["caption"].startswith("two · D: ")
     rows = pixels(grid)
     assert not np.array_equal(rows[2:30, 2:30], rows[32:60, 2:30])  # same z, another class
     a = call(client, "generate_per_class", "tiny-infogan", ["1"], 2, 5, False, -1.5, 0, 0, 0)[0]
@@ -260,3 +261,17 @@ def test_app_starts_without_models_or_with_missing_families(tmp_path):
     demo = build_app(missing)
     assert not demo.studio.entries and "Future model" in demo.studio.note("generate")
     assert new_studio(tmp_path / "absent.json").entries == []
+
+
+def test_models_tab_loads_a_hub_repo_at_a_revision(served, fake_hub):
+    """A Hub repo (a local stand-in for the Hub) loads at a pinned revision; its PNGs name that commit."""
+    sha = fake_hub.publish_folder("tester/tiny-style", served.catalog.parent / "tiny-stylegan2")
+    source = f"tester/tiny-style@{sha}"
+    client = Client(served.url, verbose=False)
+    status, card, config, *_ = call(client, "load_model", source)
+    assert "Hugging Face Hub" in status and "downloaded now" in status and "Style mixing" in status
+    assert config["family"] == "stylegan2" and "Tiny StyleGAN2" in card
+    grid = call(client, "style_mix", source, "1", "2", "coarse", [], 1.0, 0, "const", 1.0, 0, "")[0]
+    params = imgs.read_png_params(grid)
+    assert params["model_id"] == source and params["revision"] == sha
+    assert "Cached:** yes" in call(client, "load_model", source)[0]

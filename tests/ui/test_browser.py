@@ -102,8 +102,6 @@ def visit_every_tab(page, served, shots) -> None:
     open_tab(page, "Attribute editing")
     page.get_by_text("One of: Black Hair, Blond Hair").wait_for()
     page.locator("#edit-examples button").first.click()
-    page.locator("#edit-input img").wait_for()
-    page.get_by_role("button", name="Every single edit").click()
     page.locator("#edit-row img").wait_for()
     page.get_by_label("Blond Hair").check()
     page.get_by_role("button", name="Edit", exact=True).click()

@@ -14,9 +14,9 @@ from PIL import Image
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 ENDPOINTS = {"playground_reset", "playground_step", "playground_train", "playground_race", "playground_loss_defaults"}
-# data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth, seed, mean, std, d_input
-RING = ["ring", "nonsaturating", "adam", 1e-3, 1e-3, 1, 64, 16, 2, 0, 4.0, 1.25, "raw"]
-GAUSS = ["gaussian", "nonsaturating", "adam", 1e-3, 1e-3, 1, 64, 16, 2, 0, 4.0, 1.25, "moments"]
+# data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth, seed, mean, std, d_input, gp_weight
+RING = ["ring", "nonsaturating", "adam", 1e-3, 1e-3, 1, 64, 16, 2, 0, 4.0, 1.25, "raw", 0.1]
+GAUSS = ["gaussian", "nonsaturating", "adam", 1e-3, 1e-3, 1, 128, 16, 2, 0, 4.0, 1.25, "moments", 0.1]
 
 
 def free_port() -> int:
@@ -95,14 +95,15 @@ def test_race_and_loss_defaults(client):
     assert not np.array_equal(picture(a), picture(b))
     lines = text.splitlines()
     assert lines[0].startswith("A Non-saturating") and lines[1].startswith("B WGAN-GP") and "after 20 steps" in text
-    optimizer, lr_g, lr_d, n_critic, help_text = client.predict("wgan", api_name="/playground_loss_defaults")
+    optimizer, lr_g, lr_d, n_critic, gp, help_text = client.predict("wgan", api_name="/playground_loss_defaults")
     assert (optimizer, n_critic) == ("rmsprop", 5) and "clipping" in help_text
+    assert client.predict("wgan-gp", api_name="/playground_loss_defaults")[4] == 0.1
 
 
 def test_bad_settings_come_back_as_errors(client):
     bad = RING[:6] + [48] + RING[7:]  # batch 48 is fine for raw samples...
     client.predict(*bad, 1, api_name="/playground_step")
-    with pytest.raises(AppError, match="multiple of 32"):  # ...but not for moment groups of 32
+    with pytest.raises(AppError, match="multiple of 128"):  # ...but not for moment groups of 128
         client.predict(*(GAUSS[:6] + [48] + GAUSS[7:]), 1, api_name="/playground_step")
     with pytest.raises(AppError, match="maximum"):  # lr G 5.0
         client.predict(*(RING[:3] + [5.0] + RING[4:]), 1, api_name="/playground_step")
