@@ -37,6 +37,10 @@ def open_image(src: str | Path | bytes | Image.Image | np.ndarray, *,
     elif isinstance(src, Image.Image):
         img = src
     else:
+        size = len(src) if isinstance(src, bytes) else Path(src).stat().st_size if Path(src).is_file() else 0
+        if size > options.MAX_UPLOAD_MB * 2**20:
+            raise ImageInputError(f"image file is too large ({size / 2**20:.1f} MB; the limit is "
+                                  f"{options.MAX_UPLOAD_MB} MB)")
         try:
             # Guard against decompression bombs before decoding pixels.
             img = Image.open(io.BytesIO(src) if isinstance(src, bytes) else src)

@@ -50,3 +50,8 @@ DEFAULT_ANIMATION_FORMAT = "gif"
 MAX_INPUT_PIXELS = 40_000_000
 MAX_NET_SIDE = 1024
 MAX_UPLOAD_MB = 20
+
+# Published weights converted in the Models tab (ganstudio.convert): the file kinds it reads and the largest file
+# it accepts. Every upload also passes the server-wide limit above (launch option max_file_size).
+WEIGHT_FILE_TYPES = (".pth", ".pt", ".ckpt", ".pkl")
+MAX_WEIGHTS_MB = 600

@@ -99,3 +99,15 @@ def test_grid_and_animation():
     assert grid.size == (3 * 10 + 4 * 2, 2 * 10 + 3 * 2)
     gif = Image.open(io.BytesIO(imgs.animation_bytes(tiles, fps=10)))
     assert gif.n_frames == 5 + 3  # forth and back
+
+
+def test_image_files_over_the_byte_limit_are_refused(tmp_path, monkeypatch):
+    from ganstudio import options
+
+    monkeypatch.setattr(options, "MAX_UPLOAD_MB", 1)
+    blob = tmp_path / "big.png"
+    blob.write_bytes(b"\0" * (2**20 + 1))
+    with pytest.raises(imgs.ImageInputError, match="too large"):
+        imgs.open_image(blob)
+    with pytest.raises(imgs.ImageInputError, match="too large"):
+        imgs.open_image(blob.read_bytes())

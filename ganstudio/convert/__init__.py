@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ WRAPPER_PREFIXES = ("module.", "_orig_mod.")
 # Prefixes of a generator inside a combined state dict (e.g. a Lightning checkpoint's "state_dict").
 SUBMODULE_PREFIXES = {"generator": ("generator.", "netG.", "G.", "gen.", "g_ema."),
                       "discriminator": ("discriminator.", "netD.", "D.", "disc.")}
+
+# What reading a corrupt or non-checkpoint file can raise besides UnsafeCheckpointError (fuzzed: random bytes).
+UNREADABLE_ERRORS = (IndexError, KeyError, OverflowError, MemoryError, struct.error)
 
 FORMAT_LABELS = {
     "zip": "PyTorch checkpoint (torch.save zip format)",
@@ -101,6 +105,8 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], Source]:
         obj = load_torch_file(path)
     except UnsafeCheckpointError as e:
         raise ConvertError(str(e)) from None
+    except UNREADABLE_ERRORS as e:  # the unpicklers stop on garbage with errors other than UnpicklingError
+        raise ConvertError(f"{path.name} is not a readable checkpoint ({type(e).__name__} while unpickling)") from None
     source = Source(format="state_dict", format_label=FORMAT_LABELS["zip" if is_zip else "legacy"], filename=path.name)
     tensors = _unwrap(obj, source)
     return tensors, source

@@ -27,9 +27,26 @@ class DCGANConfig(GanConfig):
     ndf: int = 64
     channels: int = 3  # nc
     image_size: int = 64  # 28, or a power of two >= 16
+    # Discriminator norm: "batch" (the published layout); "layer" (GroupNorm with one group, i.e. layer norm
+    # over C, H, W) or "none" for WGAN-GP critics, whose per-sample gradient penalty batch norm invalidates.
+    d_norm: str = "batch"
 
     def __post_init__(self) -> None:
         start_and_ups(self.image_size)  # validates
+        if self.d_norm not in D_NORMS:
+            raise ConfigError(f"DCGAN d_norm must be one of {D_NORMS}, got {self.d_norm!r}")
+
+
+D_NORMS = ("batch", "layer", "none")
+
+
+def critic_norm(kind: str, channels: int) -> nn.Module:
+    """The discriminator's normalisation layer; "none" keeps the layer index with no weights."""
+    if kind == "batch":
+        return nn.BatchNorm2d(channels)
+    if kind == "layer":
+        return nn.GroupNorm(1, channels)
+    return nn.Identity()
 
 
 def start_and_ups(image_size: int) -> tuple[int, int]:
@@ -83,7 +100,8 @@ class Discriminator(nn.Module):
             nn.LeakyReLU(0.2, inplace=True),
         ]
         for _ in range(downs - 1):
-            layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2), nn.LeakyReLU(0.2, inplace=True)]
+            layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), critic_norm(config.d_norm, ch * 2),
+                       nn.LeakyReLU(0.2, inplace=True)]
             ch *= 2
         layers += [nn.Conv2d(ch, 1, start, 1, 0, bias=False)]  # [B, 1, 1, 1]
         self.main = nn.Sequential(*layers)

@@ -19,7 +19,7 @@ RECIPES: dict[str, list[str]] = {
     "dcgan-mnist": ["dcgan", "--data", "mnist", "--loss", "nonsaturating", "--steps", "4000", "--batch-size", "64",
                     *SMALL_DC, "--name", "DCGAN - MNIST digits"],
     "wgan-gp-mnist": ["dcgan", "--data", "mnist", "--loss", "wgan-gp", "--steps", "3000", "--batch-size", "64",
-                      *SMALL_DC, "--name", "WGAN-GP (DCGAN architecture) - MNIST digits"],
+                      *SMALL_DC, "--set", "d_norm=layer", "--name", "WGAN-GP (DCGAN architecture) - MNIST digits"],
     "lsgan-mnist": ["dcgan", "--data", "mnist", "--loss", "lsgan", "--steps", "4000", "--batch-size", "64",
                     *SMALL_DC, "--name", "LSGAN (DCGAN architecture) - MNIST digits"],
     # Class-aware GANs on MNIST, DCGAN-sized (ngf / ndf 32). Each ~0.06 s/step at batch 64 on one free core:

@@ -43,7 +43,9 @@ def mcp_available() -> bool:
 def launch_options() -> dict[str, Any]:
     """Keyword arguments for ``demo.launch`` shared by ``app.py``, the tests and the benchmarks."""
     return {
-        "max_file_size": f"{options.MAX_UPLOAD_MB}mb",  # larger uploads are refused before any handler runs
+        # Server-wide cap, sized for published weights (Models tab); images are held to MAX_UPLOAD_MB and
+        # MAX_INPUT_PIXELS by ganstudio.images.open_image before any pixel is decoded.
+        "max_file_size": f"{options.MAX_WEIGHTS_MB}mb",
         "css": CSS,
         "mcp_server": mcp_available(),
         "footer_links": ["api"],

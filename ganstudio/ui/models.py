@@ -1,19 +1,25 @@
 """Tab 6, models: load any Hub repo (optionally @revision) or local folder in GAN Studio's format into this
-session's catalog, and inspect any model: card, config, size, licence, whether it is cached, and whether the
-app can reach the Hub. Also the per-session settings (precision)."""
+session's catalog, convert published weights (``ganstudio.convert``) into a model of this session, and inspect
+any model: card, config, size, licence, whether it is cached, and whether the app can reach the Hub. Also the
+per-session settings (precision)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import gradio as gr
 
-from .. import hub
+from .. import hub, options
 from ..catalog import CatalogEntry
 from ..checkpoint import GanModel
+from ..convert import PRESETS, Conversion, convert_file, zip_folder
 from ..runtime import PRECISIONS, fast_supported, pick_device
 from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, family_label, hub_status, model_folder,
                      session_entry, weights_size)
@@ -21,6 +27,7 @@ from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, family_lab
 TAB_TITLES = {"generate": "Random generation", "conditional": "Class-conditional", "translate": "Image-to-image",
               "edit": "Attribute editing", "style": "Style mixing and noise"}
 PRECISION_LABELS = {"exact": "Exact (fp32, reproducible)", "fast": "Fast (bf16 where the hardware has it)"}
+AUTO_PRESET = "auto"  # the converter recognises the layout from the tensor names and shapes
 
 
 def local_folders_allowed() -> bool:
@@ -89,12 +96,127 @@ def load_model(studio: Studio, source: str, session: Session,
     cached = _is_cached(source)
     progress(0, desc=f"{'Loading' if cached else 'Downloading'} {source}")
     model = studio.cache.get(str(where.resolve()) if isinstance(where, Path) else source)
+    return _add_to_session(studio, model, session, cached)
+
+
+def _add_to_session(studio: Studio, model: GanModel, session: Session, cached: bool) -> tuple:
+    """Add ``model`` to the session's catalog; the outputs every "add a model" event shares."""
     entry = session_entry(model, model.source)
     session.models[entry.id] = entry
     gr.Info(f"{entry.title} added to this session's models")
     return (session, *_describe(studio, model, entry, cached), model_rows(studio, session),
             gr.update(choices=_inspect_choices(studio, session)),
             *[gr.update(choices=studio.choices(tab, session)) for tab in TAB_TITLES])
+
+
+def convert_weights(studio: Studio, weights: str | None, preset: str | None, discriminator: str | None,
+                    generator_ba: str | None, attributes: str | None, config_values: str | None, session: Session,
+                    request: gr.Request, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """Convert published GAN weights into a GAN Studio model of this session, downloadable as a zip.
+
+    Nothing in the file is executed: .pth / .pt / .ckpt files are read as weights only, NVIDIA .pkl network
+    pickles through an allowlist of plain data types. The converted model appears in the model pickers of the
+    tabs that can use it, under the folder it was written to as its id.
+
+    Args:
+        weights: the checkpoint: a .pth / .pt / .ckpt state dict (DCGAN example, pix2pix, CycleGAN, StarGAN,
+            rosinality StyleGAN2) or an NVIDIA StyleGAN2-ADA .pkl.
+        preset: the published layout (see the converter's presets), or "auto" to recognise it from the keys.
+        discriminator: optional file with the matching discriminator (StarGAN's N-D.ckpt also gives the image size).
+        generator_ba: optional CycleGAN B->A generator (latest_net_G_B.pth).
+        attributes: StarGAN: attribute names in label order, separated by commas (optional).
+        config_values: config values the weights do not determine, as key=value pairs separated by commas, e.g.
+            "image_size=256, use_dropout=false" (optional).
+    Returns:
+        The model's status, card and config.json, the session's model list, the model pickers of every tab with
+        the new model, the conversion report (family, preset, config, notes, key mapping) and the zipped model folder.
+    """
+    src = _weights_file(weights, "the weights file")
+    settings = dict(preset=None if preset in (None, "", AUTO_PRESET) else preset, attributes=_names(attributes),
+                    overrides=_config_values(config_values),
+                    discriminator=_weights_file(discriminator, "the discriminator file", optional=True),
+                    generator_ba=_weights_file(generator_ba, "the B->A generator file", optional=True))
+    progress(0, desc=f"Converting {src.name}")
+    work = _conversion_folder(studio, request)
+    out = work / _folder_name(src.stem)
+    try:
+        conv = convert_file(src, out, **settings)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)  # a failed conversion leaves nothing behind
+        raise
+    model = studio.cache.get(str(out))  # read back from the folder, as loading it by hand would
+    return (*_add_to_session(studio, model, session, cached=True), conversion_report(conv), str(zip_folder(out)))
+
+
+def preset_choices() -> list[tuple[str, str]]:
+    """(label, name) of the converter's presets, after "auto"."""
+    return [("auto: recognise the layout from the tensor names and shapes", AUTO_PRESET)] + [
+        (f"{p.name}: {p.title}", p.name) for p in PRESETS.values()]
+
+
+def weights_limit_mb() -> int:
+    """The largest weights file an upload can bring: the converter's limit within the server-wide upload limit."""
+    return options.MAX_WEIGHTS_MB
+
+
+def conversion_report(conv: Conversion) -> str:
+    """What ``python -m ganstudio convert --show-mapping`` prints: family, preset, config, notes, key mapping."""
+    lines = conv.summary()
+    if conv.mapping:
+        lines += ["key mapping (file -> GAN Studio):", *(f"  {line}" for line in conv.mapping)]
+    else:
+        lines.append("key mapping: the file's keys are GAN Studio's")
+    return "\n".join(lines)
+
+
+def _weights_file(path: str | None, what: str, optional: bool = False) -> Path | None:
+    if not path:
+        if optional:
+            return None
+        raise ValueError(f"upload {what} first ({', '.join(options.WEIGHT_FILE_TYPES)})")
+    p = Path(path)
+    if p.suffix.lower() not in options.WEIGHT_FILE_TYPES:
+        raise ValueError(f"{p.name}: {what} must be one of {', '.join(options.WEIGHT_FILE_TYPES)}")
+    if p.stat().st_size > options.MAX_WEIGHTS_MB * 2**20:
+        raise ValueError(f"{p.name} is larger than {options.MAX_WEIGHTS_MB} MB")
+    return p
+
+
+def _conversion_folder(studio: Studio, request: gr.Request | None) -> Path:
+    """A new folder for one conversion, under the session's own folder in the app's output folder."""
+    session_key = _folder_name(getattr(request, "session_hash", None) or "no-session")
+    parent = studio.out_dir / "converted" / session_key
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="conversion-", dir=parent))
+
+
+def _folder_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:80] or "model"
+
+
+def _names(text: str | None) -> list[str] | None:
+    """'Black_Hair, Blond_Hair, Male' -> the list (None when empty)."""
+    return [n.strip() for n in re.split(r"[,\n]", text or "") if n.strip()] or None
+
+
+def _config_values(text: str | None) -> dict[str, Any]:
+    """'image_size=256, use_dropout=false' -> {"image_size": 256, "use_dropout": False} (JSON values, else text).
+
+    Pairs are split only before the next ``key=``, so JSON lists such as ``[1, 2]`` keep their commas.
+    """
+    values: dict[str, Any] = {}
+    for part in re.split(r"[,;\n]\s*(?=[A-Za-z_]\w*\s*=)", (text or "").strip()):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        key, value = key.strip(), value.strip().rstrip(",;").strip()
+        if not sep or not key.isidentifier() or not value:
+            raise ValueError(f"config values: {part.strip()!r} is not key=value (e.g. image_size=256)")
+        try:
+            values[key] = json.loads(value)
+        except json.JSONDecodeError:
+            values[key] = value
+    return values
 
 
 def _inspect_choices(studio: Studio, session: Session | None) -> list[tuple[str, str]]:
@@ -176,6 +298,25 @@ def render(studio: Studio, session: gr.State, pickers: dict[str, gr.Dropdown]) -
             ui.inspect_id = gr.Dropdown(_inspect_choices(studio, None), value=None, label="Or inspect a listed model",
                                         allow_custom_value=True)
             ui.inspect = gr.Button("Show")
+            with gr.Accordion("Convert published weights", open=False):
+                types = ", ".join(options.WEIGHT_FILE_TYPES)
+                ui.weights = gr.File(label=f"Weights file ({types}; at most {weights_limit_mb()} MB)",
+                                     file_types=list(options.WEIGHT_FILE_TYPES), type="filepath",
+                                     elem_id="models-weights")
+                ui.preset = gr.Dropdown(preset_choices(), value=AUTO_PRESET, label="Published layout (preset)")
+                with gr.Accordion("More files and settings (optional)", open=False):
+                    ui.discriminator = gr.File(label="Discriminator (StarGAN's N-D.ckpt also gives the image size)",
+                                               file_types=list(options.WEIGHT_FILE_TYPES), type="filepath")
+                    ui.generator_ba = gr.File(label="CycleGAN B→A generator (latest_net_G_B.pth)",
+                                              file_types=list(options.WEIGHT_FILE_TYPES), type="filepath")
+                    ui.attributes = gr.Textbox(label="StarGAN attribute names, in label order",
+                                               placeholder="Black_Hair, Blond_Hair, Brown_Hair, Male, Young")
+                    ui.config_values = gr.Textbox(label="Config values the weights do not determine",
+                                                  placeholder="image_size=256, use_dropout=false")
+                ui.convert = gr.Button("Convert into this session", variant="primary")
+                ui.report = gr.Code(label="Conversion report", language=None, interactive=False, lines=6,
+                                    max_lines=24, wrap_lines=True, show_line_numbers=False)
+                ui.download = gr.File(label="Converted model folder (.zip)", interactive=False)
             with gr.Accordion("Settings for this session", open=False):
                 ui.precision = gr.Radio([(PRECISION_LABELS.get(p, p), p) for p in PRECISIONS], value="exact",
                                         label="Precision")
@@ -206,6 +347,9 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
                   concurrency_id="load")
     ui.source.submit(bind(studio, load_model), [ui.source, session], loaded, api_visibility="private",
                      concurrency_id="load")
+    ui.convert.click(bind(studio, convert_weights),
+                     [ui.weights, ui.preset, ui.discriminator, ui.generator_ba, ui.attributes, ui.config_values,
+                      session], [*loaded, ui.report, ui.download], api_name="convert_weights", concurrency_id="load")
     ui.inspect.click(bind(studio, model_info), [ui.inspect_id, session], [ui.status, ui.card, ui.config],
                      api_name="model_info", concurrency_id="load")
     ui.precision.change(bind(studio, set_precision), [ui.precision, session], [session, ui.precision_note],

@@ -43,3 +43,16 @@ def test_roundtrip_and_golden(tmp_path):
     z = m.generator.sample_latent(2, torch.Generator().manual_seed(0))
     out = assert_roundtrip(m, lambda mm: mm.generator(z), tmp_path)
     assert_golden("dcgan", out)
+
+
+@pytest.mark.parametrize("norm,keys", [("batch", 5), ("layer", 2), ("none", 0)])
+def test_critic_norm_options(norm, keys):
+    m = new_model("dcgan", dict(TINY, d_norm=norm))
+    d = m.modules["discriminator"]
+    assert len([k for k in d.state_dict() if k.startswith("main.3.")]) == keys
+    x = m.generator(m.generator.sample_latent(2, torch.Generator().manual_seed(0)))
+    # layer norm and no norm treat samples independently: the gradient penalty's per-sample gradients hold
+    if norm != "batch":
+        assert torch.allclose(d(x[:1]), d(x)[:1], atol=1e-6)
+    with pytest.raises(ConfigError, match="d_norm"):
+        DCGANConfig(d_norm="spectral")

@@ -49,15 +49,15 @@ def no_errors(page) -> None:
     assert errors.count() == 0, errors.first.inner_text()
 
 
-def test_every_tab_makes_something(page, served, shots):
+def test_every_tab_makes_something(page, served, shots, tmp_path):
     try:
-        visit_every_tab(page, served, shots)
+        visit_every_tab(page, served, shots, tmp_path)
     except Exception:
         page.screenshot(path=shots / "failure.png", full_page=True)
         raise
 
 
-def visit_every_tab(page, served, shots) -> None:
+def visit_every_tab(page, served, shots, tmp_path) -> None:
     # 1. Random generation: the default model's card appears on load; generate a grid.
     page.get_by_text("Tiny DCGAN ·").first.wait_for()
     page.locator("#generate-run").click()
@@ -132,4 +132,18 @@ def visit_every_tab(page, served, shots) -> None:
     page.locator("#models-status").get_by_text("Tiny SGAN").wait_for()
     no_errors(page)
     page.screenshot(path=shots / "7-models.png", full_page=True)
-    assert len(list(shots.glob("*.png"))) >= 7
+
+    # 7. Models: upload published weights (pytorch/examples DCGAN) and convert them into this session.
+    from tests.convert.parity import load_fixture, make_weights, write_state_dict
+
+    fx = load_fixture("dcgan")
+    weights = write_state_dict(tmp_path / "netG_epoch_24.pth", make_weights(fx["layout"], fx["seed"], fx["scheme"]),
+                               container="netG_state_dict", prefix="module.")
+    page.get_by_text("Convert published weights").click()
+    page.locator("#models-weights input[type=file]").set_input_files(str(weights))
+    page.locator("#models-weights").get_by_text("netG_epoch_24.pth").wait_for()  # uploaded
+    page.get_by_role("button", name="Convert into this session").click()
+    page.locator("#models-status").get_by_text("netG_epoch_24 (dcgan)").wait_for()
+    no_errors(page)
+    page.screenshot(path=shots / "8-convert.png", full_page=True)
+    assert len(list(shots.glob("*.png"))) >= 8
