@@ -6,9 +6,9 @@ Device: CUDA, then Apple MPS, then the CPU. Precision is chosen per call:
 * ``fast``: bfloat16, where the hardware computes it natively; elsewhere ``fast`` falls back to
   ``exact`` (emulated bf16 is slower than fp32).
 
-  - CPU (AVX512-BF16 or AMX): the module's floating weights and buffers are swapped for bf16 copies
-    for the duration of the call (:func:`bf16_weights`; the copies are made once and reused until
-    the fp32 tensor changes), and every layer casts its floating inputs to bf16. The whole forward
+  - CPU (AVX512-BF16 or AMX): the module's floating parameters and buffers are swapped for bf16
+    copies for the duration of the call (:func:`bf16_weights`; parameter copies are made once and
+    reused until the fp32 parameter changes), and every layer casts its floating inputs to bf16. The whole forward
     pass (convolutions, norms, padding, activations, residual sums) then runs in bf16 on contiguous
     tensors. Autocast is not used on the CPU: its policy runs reflection/replication padding and
     upsampling in fp32, so each of those costs two extra copies, and channels_last makes padding
@@ -27,6 +27,7 @@ from typing import Any, Iterator, Literal
 
 import torch
 from torch import nn
+from torch.nn.utils import parametrize
 
 Precision = Literal["exact", "fast"]
 PRECISIONS: tuple[str, ...] = ("exact", "fast")
@@ -113,8 +114,8 @@ def in_precision(module: nn.Module, device: torch.device, precision: Precision) 
 # ---------------------------------------------------------------------------------------------
 # bf16 copies of a module's tensors
 
-# module -> {(submodule path, "param" | "buffer", name): (fingerprint of the fp32 tensor, bf16 copy)}
-_BF16_COPIES: "weakref.WeakKeyDictionary[nn.Module, dict[tuple[str, str, str], tuple[tuple, torch.Tensor]]]" = (
+# module -> {(submodule path, parameter name): (fingerprint of the fp32 parameter, its bf16 copy)}
+_BF16_COPIES: "weakref.WeakKeyDictionary[nn.Module, dict[tuple[str, str], tuple[tuple, torch.Tensor]]]" = (
     weakref.WeakKeyDictionary()
 )
 
@@ -126,32 +127,33 @@ def _fingerprint(t: torch.Tensor) -> tuple:
     return (t._version, t.data_ptr(), t.dtype, t.device, tuple(t.shape), t.stride())
 
 
-def _to_bf16(value: Any) -> Any:
+def to_bf16(value: Any) -> Any:
     """Floating tensors (also inside lists, tuples and dicts) as bf16; anything else unchanged."""
     if isinstance(value, torch.Tensor):
         return value.to(torch.bfloat16) if value.is_floating_point() and value.dtype != torch.bfloat16 else value
     if isinstance(value, (list, tuple)):
-        return type(value)(_to_bf16(v) for v in value)
+        return type(value)(to_bf16(v) for v in value)
     if isinstance(value, dict):
-        return {k: _to_bf16(v) for k, v in value.items()}
+        return {k: to_bf16(v) for k, v in value.items()}
     return value
 
 
 def _cast_inputs(_module: nn.Module, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
-    return _to_bf16(args), _to_bf16(kwargs)
+    return to_bf16(args), to_bf16(kwargs)
 
 
 @contextlib.contextmanager
 def bf16_weights(module: nn.Module) -> Iterator[nn.Module]:
     """Run ``module`` in bf16 for the duration of the block, leaving its fp32 tensors untouched.
 
-    Every floating parameter and buffer is swapped for a bf16 copy (cached, and made again only when the
-    fp32 tensor has changed), and each submodule that holds tensors, plus ``module`` itself, casts the
-    floating tensors it is called with to bf16 (so methods other than ``forward``, such as a StyleGAN
-    mapping network, work too). On exit the original tensors are back, bit for bit.
+    Every floating parameter is swapped for a bf16 copy (cached, and made again only when the fp32
+    parameter has changed), every floating buffer for a fresh bf16 copy, and each submodule that holds
+    tensors (or computes its weight through a parametrization, such as spectral norm), plus ``module``
+    itself, casts the floating tensors it is called with to bf16 -- so methods other than ``forward``,
+    such as a StyleGAN mapping network, work too. On exit the original tensors are back, bit for bit.
     """
     cache = _BF16_COPIES.setdefault(module, {})
-    live: set[tuple[str, str, str]] = set()
+    live: set[tuple[str, str]] = set()
     params: list[tuple[nn.Parameter, torch.Tensor]] = []
     buffers: list[tuple[dict, str, torch.Tensor]] = []
     hooks = [module.register_forward_pre_hook(_cast_inputs, with_kwargs=True)]
@@ -165,21 +167,24 @@ def bf16_weights(module: nn.Module) -> Iterator[nn.Module]:
                     owns = True
                     if t.dtype == torch.bfloat16:
                         continue  # already bf16 (or a tied tensor swapped under another name)
-                    key, fp = (path, kind, name), _fingerprint(t)
+                    if kind == "buffer":
+                        # Cast on every call: buffers are small, and batch norm updates its running
+                        # statistics inside the kernel without bumping their version counters.
+                        buffers.append((table, name, t))
+                        table[name] = t.detach().to(torch.bfloat16)
+                        continue
+                    key, fp = (path, name), _fingerprint(t)
                     hit = cache.get(key)
                     if hit is None or hit[0] != fp:
                         hit = cache[key] = (fp, t.detach().to(torch.bfloat16))
                     live.add(key)
-                    if kind == "param":
-                        params.append((t, t.data))
-                        t.data = hit[1]
-                    else:
-                        buffers.append((table, name, t))
-                        table[name] = hit[1]
-            if owns and sub is not module:
+                    params.append((t, t.data))
+                    t.data = hit[1]
+            if (owns or parametrize.is_parametrized(sub)) and sub is not module:
                 hooks.append(sub.register_forward_pre_hook(_cast_inputs, with_kwargs=True))
-        for stale in set(cache) - live:  # tensors the module no longer has
-            del cache[stale]
+        if params:  # (none when nested inside another bf16_weights block of the same module)
+            for stale in set(cache) - live:  # parameters the module no longer has
+                del cache[stale]
         yield module
     finally:
         for h in hooks:

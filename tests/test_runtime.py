@@ -287,3 +287,17 @@ def test_bench_main_writes_json(tmp_path, monkeypatch):
     data = json.loads(out.read_text())
     assert [r["family"] for r in data["generators"]] == ["dcgan", "mlp"]
     assert data["machine"]["torch"] == torch.__version__
+
+
+def test_bf16_weights_nests():
+    c = case("dcgan")
+    g = c.model.generator.eval()
+    with torch.no_grad():
+        exact = g(*c.args)
+        with runtime.bf16_weights(g):
+            outer = g(*c.args)
+            with runtime.bf16_weights(g):
+                inner = g(*c.args)
+            assert torch.equal(g(*c.args), outer)
+        assert torch.equal(inner, outer) and _copies(g)
+        assert torch.equal(g(*c.args), exact)
