@@ -6,7 +6,7 @@ loss code ``ganstudio train`` uses. A :class:`PlaygroundRun` holds one run (mode
 history); ``step(n)`` trains, ``render()`` draws the current view, ``log_line()`` prints the classic
 "GAN in 50 lines" log::
 
-    run = PlaygroundRun(PlaygroundConfig(data="ring", loss="wgan-gp"))
+    run = PlaygroundRun(PlaygroundConfig.for_loss("wgan-gp", data="ring"))
     run.step(500)
     image = run.render()          # PIL image: samples, D's heat map, G's gradient arrows, loss curves
     print(run.log_line())         # Step 500: D (real_err, fake_err) G (err); Real Dist ([...]), Fake Dist ([...])
@@ -139,7 +139,8 @@ class PlaygroundConfig:
         checks = [
             (self.data in DATA_CHOICES, f"data must be one of {DATA_CHOICES}, got {self.data!r}"),
             (self.loss in LOSS_CHOICES, f"loss must be one of {LOSS_CHOICES}, got {self.loss!r}"),
-            (self.optimizer in OPTIMIZER_CHOICES, f"optimizer must be one of {OPTIMIZER_CHOICES}, got {self.optimizer!r}"),
+            (self.optimizer in OPTIMIZER_CHOICES,
+             f"optimizer must be one of {OPTIMIZER_CHOICES}, got {self.optimizer!r}"),
             (self.d_input in D_INPUTS, f"d_input must be one of {D_INPUTS}, got {self.d_input!r}"),
             (self.d_input == "raw" or self.data == "gaussian", "moment features only apply to the 1-D Gaussian"),
             (len(self.hidden) >= 1, "hidden needs at least one layer"),
@@ -188,8 +189,8 @@ DEFAULT_WIDTH, DEFAULT_DEPTH = DEFAULTS.hidden[0], len(DEFAULTS.hidden)
 DEFAULT_STEPS = 100  # steps per "Step" click
 DEFAULT_STOP_AT = 10_000  # live training pauses at this step
 DEFAULT_RACE = ("nonsaturating", "wgan-gp")
-DEFAULT_RACE_STEPS = 3000
-FRAME_PERIOD = 0.4  # seconds between live frames (>= 2 frames/s)
+DEFAULT_RACE_STEPS = 5000
+FRAME_PERIOD = 0.3  # seconds between live frames: ~3 frames/s, >= 2 even with PNG encoding and a busy CPU
 
 
 def loss_defaults(loss: str) -> dict[str, Any]:
@@ -197,6 +198,19 @@ def loss_defaults(loss: str) -> dict[str, Any]:
     c = PlaygroundConfig.for_loss(loss)
     return dict(optimizer=c.optimizer, lr_g=c.lr_g, lr_d=c.lr_d, betas=c.betas, n_critic=c.n_critic,
                 gp_weight=c.gp_weight)
+
+
+def loss_help(loss: str) -> str:
+    """A short Markdown help for ``loss``: the paper's idea, then the settings the playground starts with."""
+    spec = losses.loss_spec(loss)
+    d = loss_defaults(loss)
+    start = f"{d['optimizer']}, lr G {d['lr_g']:g} / D {d['lr_d']:g}, {d['n_critic']} D step(s) per G step"
+    if spec.clip is not None:
+        start += f", weights clipped to +-{spec.clip:g}"
+    if d["gp_weight"] is not None:
+        start += (f", penalty weight {d['gp_weight']:g} (the WGAN-GP authors' toy setting; "
+                  f"images use {spec.gp_weight:g})")
+    return f"**{spec.label}.** {spec.description}\n\nHere: {start}."
 
 
 def config_from_settings(
@@ -853,8 +867,9 @@ def _draw_losses(run: PlaygroundRun, draw: ImageDraw.ImageDraw, box: _Box) -> No
         ys = np.clip(b.py(vals), b.y0, b.y0 + b.h - 1)
         draw.line(list(zip(b.px(xd).tolist(), ys.tolist())), fill=rgb, width=1)
     _axes(draw, b)
-    _text(draw, (b.x0 + b.w - 150, 10), "D loss", D_RGB, 11)
-    _text(draw, (b.x0 + b.w - 90, 10), "G loss", G_RGB, 11)
+    # legend beside the title: the top-right corner is where image viewers put their buttons
+    _text(draw, (b.x0 + 70, 10), "D loss", D_RGB, 11)
+    _text(draw, (b.x0 + 130, 10), "G loss", G_RGB, 11)
 
 
 def _draw_info(run: PlaygroundRun, draw: ImageDraw.ImageDraw, x: int, y: int, w: int, fake: torch.Tensor,
@@ -869,7 +884,8 @@ def _draw_info(run: PlaygroundRun, draw: ImageDraw.ImageDraw, x: int, y: int, w:
     ]
     text += _wrap(run.log_line(fake), w, f)
     if cov is not None:
-        text += ["", f"modes covered {cov.modes_covered} / {cov.num_modes}   high quality {100 * cov.high_quality:.1f} %"]
+        text += ["", f"modes covered {cov.modes_covered} / {cov.num_modes}   "
+                     f"high quality {100 * cov.high_quality:.1f} %"]
     for i, line in enumerate(text):
         _text(draw, (x, y + 18 * i), line, TEXT_RGB, 13)
     if cov is not None:

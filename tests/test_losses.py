@@ -146,7 +146,9 @@ def test_clip_weights():
     assert all(p.abs().max() <= 0.01 for p in m.parameters())
 
 
-@pytest.mark.parametrize("name,cls", [("adam", torch.optim.Adam), ("rmsprop", torch.optim.RMSprop), ("sgd", torch.optim.SGD)])
+@pytest.mark.parametrize(
+    "name,cls", [("adam", torch.optim.Adam), ("rmsprop", torch.optim.RMSprop), ("sgd", torch.optim.SGD)]
+)
 def test_make_optimizer(name, cls):
     opt = losses.make_optimizer(name, nn.Linear(2, 2).parameters(), 1e-3, (0.0, 0.9))
     assert isinstance(opt, cls) and opt.param_groups[0]["lr"] == 1e-3

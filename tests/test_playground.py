@@ -1,7 +1,9 @@
 """ganstudio.playground: configs, determinism, convergence on toy data, rendering, the race. No gradio here."""
 
 import re
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +16,7 @@ TINY = dict(hidden=(16, 16), batch_size=64)
 GAUSSIAN = dict(loss="nonsaturating", lr_g=2e-4, lr_d=2e-4, d_input="moments", seed=0)
 GAUSSIAN_STEPS = 1000
 RING = dict(loss="wgan-gp", seed=0)
-RING_STEPS = 3000
+RING_MAX_STEPS = 5000
 LOG = re.compile(
     r"^Step \d+: D \(-?\d+\.\d{4}, -?\d+\.\d{4}\) G \(-?\d+\.\d{4}\); "
     r"Real Dist \(\[.+\]\), Fake Dist \(\[.+\]\)$"
@@ -22,7 +24,8 @@ LOG = re.compile(
 
 
 def test_core_never_imports_gradio():
-    assert "gradio" not in sys.modules or "ganstudio.ui.playground" in sys.modules
+    code = "import sys, ganstudio.playground, ganstudio.bench_playground; assert 'gradio' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
 
 
 def test_config_validation_and_loss_defaults():
@@ -69,7 +72,8 @@ def test_learning_rates_change_in_place_other_settings_start_over():
     cfg = pg.PlaygroundConfig.for_loss("nonsaturating", data="ring", **TINY)
     run = pg.PlaygroundRun(cfg)
     run.step(3)
-    same = pg.PlaygroundRun.reuse_or_new(run, pg.PlaygroundConfig.for_loss("nonsaturating", data="ring", lr_g=5e-4, **TINY))
+    faster = pg.PlaygroundConfig.for_loss("nonsaturating", data="ring", lr_g=5e-4, **TINY)
+    same = pg.PlaygroundRun.reuse_or_new(run, faster)
     assert same is run and run.steps == 3 and run.opt_g.param_groups[0]["lr"] == 5e-4
     new = pg.PlaygroundRun.reuse_or_new(run, pg.PlaygroundConfig.for_loss("hinge", data="ring", **TINY))
     assert new is not run and new.steps == 0
@@ -130,9 +134,15 @@ def test_one_d_gaussian_is_learned():
 
 @pytest.mark.slow
 def test_ring_modes_are_covered():
-    """8 Gaussians on a ring: >= 7 of 8 modes covered with >= 70 % high-quality samples."""
+    """8 Gaussians on a ring: within RING_MAX_STEPS steps (checked every 250), >= 7 of 8 modes covered with
+    >= 70 % of the samples within 3 sigma of a mode."""
     settings = dict(RING)
     run = pg.PlaygroundRun(pg.PlaygroundConfig.for_loss(settings.pop("loss"), data="ring", **settings))
-    run.step(RING_STEPS)
-    cov = run.coverage()
-    assert cov.modes_covered >= 7 and cov.high_quality >= 0.70, (cov, run.log_line())
+    seen = []
+    while run.steps < RING_MAX_STEPS:
+        run.step(250)
+        cov = run.coverage()
+        seen.append((run.steps, cov.modes_covered, round(cov.high_quality, 3)))
+        if cov.modes_covered >= 7 and cov.high_quality >= 0.70:
+            break
+    assert cov.modes_covered >= 7 and cov.high_quality >= 0.70, seen

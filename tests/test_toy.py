@@ -39,7 +39,7 @@ def test_gaussian_takes_mean_and_std():
 
 def test_mixture_layouts():
     ring, grid = toy.make_dist("ring"), toy.make_dist("grid")
-    assert ring.modes.shape == (8, 2) and ring.sigma == 0.02
+    assert ring.modes.shape == (8, 2) and ring.sigma == 0.05
     assert torch.allclose(ring.modes.norm(dim=1), torch.full((8,), 2.0))
     assert grid.modes.shape == (25, 2) and grid.sigma == 0.05
     assert sorted(set(grid.modes[:, 0].tolist())) == [-4.0, -2.0, 0.0, 2.0, 4.0]

@@ -52,7 +52,8 @@ def playground_reset(
 
 def playground_step(
     data: str, loss: str, optimizer: str, lr_g: float, lr_d: float, n_critic: float, batch_size: float,
-    width: float, depth: float, seed: float, mean: float, std: float, d_input: str, gp_weight: float, steps: float = 100,
+    width: float, depth: float, seed: float, mean: float, std: float, d_input: str, gp_weight: float,
+    steps: float = pg.DEFAULT_STEPS,
     run: pg.PlaygroundRun | None = None,
 ) -> Outputs:
     """Train this session's run ``steps`` more steps (one step = n_critic D updates + one G update).
@@ -72,7 +73,7 @@ def playground_train(
     width: float, depth: float, seed: float, mean: float, std: float, d_input: str, gp_weight: float,
     stop_at: float = pg.DEFAULT_STOP_AT, run: pg.PlaygroundRun | None = None,
 ) -> Iterator[Outputs]:
-    """Train this session's run live until step ``stop_at``, streaming a frame about every 0.4 s.
+    """Train this session's run live until step ``stop_at``, streaming a frame about three times a second.
 
     Pause cancels it (the run keeps its progress). Yields the frame, the log line and the summary.
     """
@@ -107,13 +108,19 @@ def playground_loss_defaults(loss: str) -> tuple[str, float, float, int, float, 
     with in the playground, and the loss's description."""
     d = pg.loss_defaults(loss)
     gp = d["gp_weight"] if d["gp_weight"] is not None else pg.TOY_GP_WEIGHT
-    return d["optimizer"], d["lr_g"], d["lr_d"], d["n_critic"], gp, losses.describe(loss)
+    return d["optimizer"], d["lr_g"], d["lr_d"], d["n_critic"], gp, pg.loss_help(loss)
+
+
+def _gaussian_settings(data: str) -> gr.Group:
+    """Mean, std and D's input only matter for the 1-D Gaussian."""
+    return gr.Group(visible=data == "gaussian")
 
 
 def render() -> None:
     """Build the Playground widgets inside the current tab (or Blocks) and wire their events."""
     c = pg.DEFAULTS
     R = pg.RANGES
+    loss_choices = [(losses.loss_spec(k).label, k) for k in pg.LOSS_CHOICES]  # shown: label; sent: key
     run = gr.State(None)  # this session's PlaygroundRun
     gr.Markdown(
         "Train a tiny GAN on toy data and watch it learn, in the spirit of GAN Lab. Green: real data; "
@@ -128,8 +135,8 @@ def render() -> None:
                 std = gr.Slider(R["std"][0], R["std"][1], value=c.std, step=R["std"][2], label="Std")
                 d_input = gr.Radio(list(pg.D_INPUTS), value=c.d_input, label="D sees",
                                    info="raw samples, or only each group's mean, std, skew and kurtosis")
-            loss = gr.Dropdown(list(pg.LOSS_CHOICES), value=c.loss, label="Loss")
-            loss_help = gr.Markdown(losses.describe(c.loss))
+            loss = gr.Dropdown(loss_choices, value=c.loss, label="Loss")
+            loss_help = gr.Markdown(pg.loss_help(c.loss))
             optimizer = gr.Dropdown(list(pg.OPTIMIZER_CHOICES), value=c.optimizer, label="Optimiser")
             with gr.Row():
                 lr_g = gr.Number(c.lr_g, minimum=R["lr"][0], maximum=R["lr"][1], step=R["lr"][2], label="lr G")
@@ -139,13 +146,15 @@ def render() -> None:
                                      label="D steps per G step")
                 gp_weight = gr.Number(pg.TOY_GP_WEIGHT, minimum=R["gp_weight"][0], maximum=R["gp_weight"][1],
                                       step=R["gp_weight"][2], label="GP weight λ (WGAN-GP)")
-            batch_size = gr.Slider(*R["batch_size"][:2], value=c.batch_size, step=R["batch_size"][2], label="Batch size")
+            batch_size = gr.Slider(*R["batch_size"][:2], value=c.batch_size, step=R["batch_size"][2],
+                                   label="Batch size")
             with gr.Row():
                 width = gr.Slider(*R["width"][:2], value=pg.DEFAULT_WIDTH, step=R["width"][2], label="MLP width")
                 depth = gr.Slider(*R["depth"][:2], value=pg.DEFAULT_DEPTH, step=R["depth"][2], label="Hidden layers")
             seed = gr.Number(c.seed, precision=0, minimum=R["seed"][0], maximum=R["seed"][1], label="Seed")
         with gr.Column(scale=3):
-            frame = gr.Image(type="pil", format="png", label="Live view", interactive=False)
+            frame = gr.Image(type="pil", format="png", label="Live view", show_label=False, interactive=False,
+                             placeholder="Start trains live; Step trains a few steps; Reset starts over.")
             log = gr.Textbox(label="Log", lines=1, max_lines=2)
             with gr.Row():
                 start = gr.Button("Start", variant="primary")
@@ -153,22 +162,24 @@ def render() -> None:
                 step = gr.Button("Step")
                 reset = gr.Button("Reset")
             with gr.Row():
-                steps = gr.Slider(*R["steps"][:2], value=pg.DEFAULT_STEPS, step=R["steps"][2], label="Steps per Step click")
+                steps = gr.Slider(*R["steps"][:2], value=pg.DEFAULT_STEPS, step=R["steps"][2],
+                                  label="Steps per Step click")
                 stop_at = gr.Number(pg.DEFAULT_STOP_AT, precision=0, minimum=1, maximum=pg.MAX_STEPS,
                                     label="Start trains until step")
-            summary = gr.JSON(label="Numbers")
+            with gr.Accordion("Numbers", open=False):
+                summary = gr.JSON(label="Numbers", show_label=False)
     with gr.Accordion("Race: two losses, same data, same seed", open=False):
         with gr.Row():
-            loss_a = gr.Dropdown(list(pg.LOSS_CHOICES), value=pg.DEFAULT_RACE[0], label="Loss A")
-            loss_b = gr.Dropdown(list(pg.LOSS_CHOICES), value=pg.DEFAULT_RACE[1], label="Loss B")
+            loss_a = gr.Dropdown(loss_choices, value=pg.DEFAULT_RACE[0], label="Loss A")
+            loss_b = gr.Dropdown(loss_choices, value=pg.DEFAULT_RACE[1], label="Loss B")
             race_steps = gr.Slider(*R["race_steps"][:2], value=pg.DEFAULT_RACE_STEPS, step=R["race_steps"][2],
                                    label="Steps")
         with gr.Row():
             race_go = gr.Button("Race", variant="primary")
             race_stop = gr.Button("Stop")
-        with gr.Row():
-            frame_a = gr.Image(type="pil", format="png", label="A", interactive=False)
-            frame_b = gr.Image(type="pil", format="png", label="B", interactive=False)
+        # one above the other: side by side each frame would be too small to read
+        frame_a = gr.Image(type="pil", format="png", label="A", show_label=False, interactive=False)
+        frame_b = gr.Image(type="pil", format="png", label="B", show_label=False, interactive=False)
         race_text = gr.Textbox(label="Result", lines=2)
 
     settings = [data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth, seed, mean, std, d_input,
@@ -179,11 +190,14 @@ def render() -> None:
     train = start.click(playground_train, settings + [stop_at, run], view, api_name="playground_train",
                         show_progress="hidden", **heavy)
     pause.click(None, cancels=[train])
-    step.click(playground_step, settings + [steps, run], view, api_name="playground_step", cancels=[train], **heavy)
-    reset.click(playground_reset, settings, view, api_name="playground_reset", cancels=[train], **heavy)
+    # "minimal" progress: the last frame stays visible while a step computes
+    step.click(playground_step, settings + [steps, run], view, api_name="playground_step", cancels=[train],
+               show_progress="minimal", **heavy)
+    reset.click(playground_reset, settings, view, api_name="playground_reset", cancels=[train],
+                show_progress="minimal", **heavy)
     loss.change(playground_loss_defaults, loss, [optimizer, lr_g, lr_d, n_critic, gp_weight, loss_help],
                 api_name="playground_loss_defaults")
-    data.change(lambda d: gr.Group(visible=d == "gaussian"), data, gauss, api_visibility="private")
+    data.change(_gaussian_settings, data, gauss, api_visibility="private")
     race = race_go.click(playground_race, [data, loss_a, loss_b, race_steps, seed, batch_size, width, depth, mean, std],
                          [frame_a, frame_b, race_text], api_name="playground_race", show_progress="hidden", **heavy)
     race_stop.click(None, cancels=[race])
