@@ -22,6 +22,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import sys
 import time
 from dataclasses import dataclass, field
@@ -354,7 +355,9 @@ def meta_from(info: DatasetInfo, opts: TrainOptions, trainer: Trainer, step: int
             "seed": opts.seed,
             "time_s": round(elapsed, 1),
             "hardware": hardware() + (f" x{world} processes" if world > 1 else ""),
-            "command": "python -m ganstudio train " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["train"] else "",
+            # how to run it again: `train ...` directly, or the `recipe NAME` that wraps it
+            "command": ("python -m ganstudio " + shlex.join(sys.argv[1:])
+                        if sys.argv[1:2] in (["train"], ["recipe"]) else ""),
         },
         license=info.license,
         provenance={"trained_by": "ganstudio train", "data_source": info.source},

@@ -22,9 +22,10 @@ RECIPES: dict[str, list[str]] = {
                       *SMALL_DC, "--set", "d_norm=layer", "--name", "WGAN-GP (DCGAN architecture) - MNIST digits"],
     "lsgan-mnist": ["dcgan", "--data", "mnist", "--loss", "lsgan", "--steps", "4000", "--batch-size", "64",
                     *SMALL_DC, "--name", "LSGAN (DCGAN architecture) - MNIST digits"],
-    # Class-aware GANs on MNIST, DCGAN-sized (ngf / ndf 32). Each ~0.06 s/step at batch 64 on one free core:
-    # 8,000 steps (114 epochs of the 4,500 digits) ~ 8-9 min. Target (cGAN, AC-GAN): samples classified as
-    # the asked digit >= 95 % by the bundled MNIST classifier.
+    # Class-aware GANs on MNIST, DCGAN-sized (ngf / ndf 32). Each ~0.06-0.07 s/step at batch 64 on one free
+    # core: 8,000 steps (114 epochs of the 4,500 digits) ~ 9 min, AC-GAN's 5,000 ~ 6 min. Target (cGAN,
+    # AC-GAN): samples classified as the asked digit >= 95 % by the bundled MNIST classifier (measured:
+    # cGAN 96.4 %, AC-GAN 97.8 %, `python -m ganstudio eval`).
     "cgan-mnist": ["cgan", "--data", "mnist", "--loss", "nonsaturating", "--steps", "8000", "--batch-size", "64",
                    *SMALL_DC, "--name", "Conditional GAN - MNIST digits"],
     "acgan-mnist": ["acgan", "--data", "mnist", "--loss", "nonsaturating", "--steps", "5000", "--batch-size", "64",
@@ -37,7 +38,8 @@ RECIPES: dict[str, list[str]] = {
                       "--batch-size", "64", "--set", "ngf=32", "--set", "ndf=32", "--set", "fc_dim=256",
                       "--set", "q_dim=64", "--param", "lambda_cat=1", "--param", "lambda_cont=0.5",
                       "--name", "InfoGAN - MNIST digits (unsupervised codes)"],
-    # SGAN: labels kept for 10 % of the digits (45 per class); D doubles as a classifier.
+    # SGAN: labels kept for 10 % of the digits (45 per class); D doubles as a classifier (94 % of the 500
+    # held-out digits after 8,000 steps).
     "sgan-mnist": ["sgan", "--data", "mnist", "--loss", "nonsaturating", "--steps", "8000", "--batch-size", "64",
                    *SMALL_DC, "--param", "label_fraction=0.1", "--name", "Semi-supervised GAN - MNIST digits"],
     # ProGAN grown 4 -> 64 px: phases of 2,000 steps (fade, then stabilise, per resolution), then 64 px until

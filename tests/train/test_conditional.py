@@ -66,10 +66,11 @@ def test_conditional_sample_grid_has_one_row_per_class(tmp_path):
     assert w == h and w >= 10 * 28  # 10 x 10: classes in rows, the same z in every row
 
 
-def test_acgan_logs_its_class_losses(tmp_path):
+@pytest.mark.parametrize("params", [{}, {"lambda_cls_fake": 0}])
+def test_acgan_logs_its_class_losses(tmp_path, params):
     spy = spying(trainer_for("acgan"))
-    run(opts(tmp_path, "acgan", steps=1), spy, quiet=True)
-    assert {"cls_real", "cls_fake", "cls_g"} <= set(spy.stats[0])
+    run(opts(tmp_path, "acgan", steps=1, params=params), spy, quiet=True)
+    assert all_finite(spy.stats) and {"cls_real", "cls_fake", "cls_g"} <= set(spy.stats[0])
 
 
 def test_infogan_names_its_codes_not_the_digits(tmp_path):

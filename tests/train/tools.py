@@ -36,7 +36,7 @@ class TinyImages(Dataset):
 
 def use_dataset(monkeypatch, dataset: Dataset) -> None:
     """Make ``run`` train on ``dataset`` whatever ``TrainOptions.data`` says."""
-    monkeypatch.setattr(common, "build_dataset", lambda opts: dataset)
+    monkeypatch.setattr(common, "build_dataset", lambda opts, split="train": dataset)
 
 
 def spying(trainer_class: type[common.Trainer]) -> type[common.Trainer]:
