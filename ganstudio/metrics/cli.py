@@ -183,6 +183,8 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
         else:
             fake = _batched(lambda x: gen(x), src, batch_size=batch_size, device=device)
         report.add("l1", evaluate.paired_l1(fake, tgt), "mean |output - ground truth| in [-1, 1] units")
+        if src.shape == tgt.shape:  # the do-nothing baseline: hand back the input unchanged
+            report.add("l1_copy_input", evaluate.paired_l1(src, tgt), "mean |input - ground truth|")
         _distances(report, clf, fake, tgt, train_tgt, seed, what="outputs")
         back = model.modules.get("generator_ba")
         if back is not None and "design" in clf.labels and model.meta.domains:
