@@ -45,6 +45,7 @@ from . import options, registry, runtime
 from .checkpoint import GanModel, new_model
 from .inference import _running  # the app's precision path
 from .models.base import Task
+from .runtime import cpu_name
 
 CYCLEGAN_SIZE = (512, 384)  # width, height of the target row
 TARGETS = {"fast_x": 0.30, "fast_error": 0.01, "exact_x": 1.0}
@@ -240,12 +241,7 @@ def time_case(case: Case, repeat: int = 5, clock: str = "wall", compile: bool = 
 
 def machine() -> dict[str, Any]:
     """What the numbers were measured on."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    except OSError:
-        pass
+    cpu = cpu_name()
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "cpu": cpu, "cpus": os.cpu_count(), "threads": torch.get_num_threads(),

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import platform
 import weakref
 from typing import Any, Iterator, Literal
 
@@ -201,3 +202,15 @@ def clear_bf16_copies(module: nn.Module | None = None) -> None:
         _BF16_COPIES.clear()
     else:
         _BF16_COPIES.pop(module, None)
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_name() -> str:
+    """The CPU's model name (Linux /proc/cpuinfo), else what the platform module knows."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return cpu

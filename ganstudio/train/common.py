@@ -40,6 +40,7 @@ from .. import losses, registry
 from ..checkpoint import GanModel, ModelMeta, new_model, save_folder, load_state_strict
 from ..data import DatasetInfo, get_builder, get_dataset
 from ..runtime import pick_device
+from ..runtime import cpu_name
 
 
 @dataclass
@@ -255,12 +256,7 @@ def hardware() -> str:
     """What trained the model, for its card: the GPU's name, or the CPU's model name and threads used."""
     if torch.cuda.is_available():
         return torch.cuda.get_device_name(0)
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    except OSError:
-        pass
+    cpu = cpu_name()
     return f"CPU {cpu}, {torch.get_num_threads()} thread(s)"
 
 
