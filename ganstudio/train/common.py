@@ -21,7 +21,6 @@ import inspect
 import json
 import math
 import os
-import platform
 import shlex
 import sys
 import time
