@@ -58,7 +58,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import torch
@@ -722,13 +722,18 @@ class EmojiImages(Dataset):
 
 
 class EmojiPeople(Dataset):
-    """StarGAN data: ``(image, attributes [7] float 0/1)`` for people emoji with one skin tone and a gender.
+    """StarGAN data: ``(image, attributes [A] float 0/1)`` for people emoji with one skin tone and a gender.
 
-    Attributes (:data:`PEOPLE_ATTRIBUTES`): five skin tones (one-hot group), ``man``, ``openmoji``.
+    Attributes (:data:`PEOPLE_ATTRIBUTES`): five skin tones (one-hot group), ``man``, ``openmoji``;
+    ``attributes`` keeps a subset of them, in the given order.
     """
 
     def __init__(self, split: str = "train", size: int = DEFAULT_SIZE, design: str = "both",
-                 root: Path | None = None):
+                 root: Path | None = None, attributes: Sequence[str] | None = None):
+        names = list(attributes) if attributes is not None else list(PEOPLE_ATTRIBUTES)
+        unknown = [a for a in names if a not in PEOPLE_ATTRIBUTES]
+        if unknown or not names or len(set(names)) != len(names):
+            raise ValueError(f"attributes must be distinct names from {PEOPLE_ATTRIBUTES}, got {names}")
         self.data = load_emoji(size, root)
         idx = self.data.indices(split, people=True)
         self.samples = [(int(i), d) for i in idx for d in _designs(design)]
@@ -738,10 +743,12 @@ class EmojiPeople(Dataset):
             attrs[k, it["skin_tone"] - 1] = 1.0
             attrs[k, 5] = float(it["gender"] == 1)
             attrs[k, 6] = float(d == 1)
+        attrs = attrs[:, [PEOPLE_ATTRIBUTES.index(a) for a in names]]  # [N, A]
+        groups = [[a for a in g if a in names] for g in PEOPLE_GROUPS]
         self.attributes = attrs
         self.info = _base_info(self.data, "emoji-people", f"people emoji ({design}, {split} split) with attributes",
-                               item=("image", "attributes"), attribute_names=list(PEOPLE_ATTRIBUTES),
-                               attribute_groups=[list(g) for g in PEOPLE_GROUPS],
+                               item=("image", "attributes"), attribute_names=names,
+                               attribute_groups=[g for g in groups if len(g) > 1],
                                extra={"split": split, "design": design, "size": len(self.samples),
                                       "attribute_means": [round(float(v), 3) for v in attrs.mean(0)]})
 
@@ -821,9 +828,10 @@ def emoji_dataset(split: str = "train", size: int = DEFAULT_SIZE, design: str = 
     return EmojiImages(split, size, design, label)
 
 
-def emoji_people_dataset(split: str = "train", size: int = DEFAULT_SIZE, design: str = "both") -> EmojiPeople:
-    """People emoji with StarGAN attributes (five skin tones, man, openmoji)."""
-    return EmojiPeople(split, size, design)
+def emoji_people_dataset(split: str = "train", size: int = DEFAULT_SIZE, design: str = "both",
+                         attributes: Sequence[str] | None = None) -> EmojiPeople:
+    """People emoji with StarGAN attributes (five skin tones, man, openmoji, or the ``attributes`` named)."""
+    return EmojiPeople(split, size, design, attributes=attributes)
 
 
 def emoji_edges_dataset(split: str = "train", size: int = DEFAULT_SIZE, design: str = "both",

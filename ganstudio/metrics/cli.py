@@ -110,6 +110,19 @@ def _head_for(clf: FeatureClassifier, class_names: list[str] | None) -> str | No
     return None
 
 
+def _real_accuracy(clf: FeatureClassifier, head: str, x: torch.Tensor, c: torch.Tensor, names: list[str],
+                   name: str, group: list[str] | None) -> float:
+    """Accuracy of ``clf``'s ``head`` on unedited images ``x`` [N, C, H, W] whose attributes are ``c`` [N, A]."""
+    if name in _EMOJI_BINARY:
+        _, on, off = _EMOJI_BINARY[name]
+        truth = torch.tensor([clf.labels[head].index(on if v > 0.5 else off) for v in c[:, names.index(name)]])
+        return evaluate.class_accuracy(clf, x, truth, head)
+    members = [names.index(m) for m in (group or [name])]
+    has = c[:, members].sum(1) > 0.5  # images showing one of the members the model knows
+    truth = torch.tensor([clf.labels[head].index((group or [name])[int(k)]) for k in c[has][:, members].argmax(1)])
+    return evaluate.class_accuracy(clf, x[has], truth, head)
+
+
 def evaluate_model(model, data: str | None = None, n: int | None = None, seed: int = 0,
                    batch_size: int = 100, classifier: str | Path | None = None) -> EvalReport:
     """Measure ``model`` (a :class:`ganstudio.checkpoint.GanModel`) on ``data`` (default: its training set)."""
@@ -203,10 +216,15 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
 
     elif Task.EDIT in tasks:
         idx = _pick(test, n, g)
-        x, c = _stack(test, 0, idx), _stack(test, 1, idx)
         names = list(model.meta.attribute_names or [])
+        data_names = list(getattr(test, "info", None) and test.info.attribute_names or names)
+        missing = [a for a in names if a not in data_names]
+        if missing:
+            raise ValueError(f"{data!r} has no attribute(s) {missing}; it has {data_names}")
+        # the model may know a subset of the dataset's attributes, in its own order
+        x, c = _stack(test, 0, idx), _stack(test, 1, idx)[:, [data_names.index(a) for a in names]].float()
         groups = [list(gr) for gr in (model.meta.attribute_groups or [])]
-        edits, targets = [], {}
+        edits, targets, real_acc = [], {}, {}
         for j, name in enumerate(names):
             cj = c.clone()
             group = next((gr for gr in groups if name in gr), None)
@@ -227,6 +245,8 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
             else:
                 continue
             targets.setdefault(head, []).append((out, want))
+            if head not in real_acc:  # the classifier on the unedited images with their true labels: its ceiling
+                real_acc[head] = _real_accuracy(clf, head, x, c, names, name, group)
         fake = torch.cat(edits)
         real_train = _stack(train, 0)
         _distances(report, clf, fake[torch.randperm(len(fake), generator=g)], x, real_train, seed, what="edits")
@@ -235,6 +255,9 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
             want = torch.cat([p[1] for p in pairs])
             report.add(f"attribute_accuracy_{head}", evaluate.class_accuracy(clf, imgs, want, head),
                        f"{len(pairs)} edit(s) x {len(x)} images")
+            if head in real_acc:
+                report.add(f"attribute_accuracy_{head}_real", real_acc[head],
+                           "the classifier on the unedited held-out images (its ceiling)")
     else:
         raise ValueError(f"no metrics defined for tasks {sorted(t.value for t in tasks)}")
     report.seconds = round(time.time() - t0, 1)

@@ -1,11 +1,14 @@
 """Vanilla GAN (Goodfellow et al., 2014) with fully connected networks.
 
-Generator: ``Linear -> ReLU -> Dropout`` per hidden size, then ``Linear -> Tanh``, reshaped to an image.
+Generator: ``Linear -> [BatchNorm1d] -> ReLU -> Dropout`` per hidden size, then ``Linear -> Tanh``, reshaped
+to an image (``g_batchnorm`` adds the normalisation; ``g_dropout`` defaults to 0, since sampling runs in eval
+mode and a generator trained with dropout would be sampled as a different network).
 Discriminator: the image flattened, ``Linear -> LeakyReLU(0.2) -> Dropout`` per hidden size, then
 ``Linear`` to one logit (the sigmoid is applied by the loss, or by :meth:`Discriminator.probability`).
 
 Both networks are a single ``nn.Sequential`` called ``main``, so the state-dict keys are
-``main.<index>.weight`` / ``main.<index>.bias`` with indices 0, 3, 6 for the default two hidden layers.
+``main.<index>.weight`` / ``main.<index>.bias`` with indices 0, 3, 6 for the default two hidden layers
+(0, 4, 8 in a generator with ``g_batchnorm``, whose ``main.1`` / ``main.5`` hold the normalisation).
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ class MLPConfig(GanConfig):
     latent_dim: int = 100
     g_hidden: tuple[int, ...] = (256, 512)  # generator hidden sizes, input side first
     d_hidden: tuple[int, ...] = (512, 256)  # discriminator hidden sizes, input side first
-    dropout: float = 0.3  # after every hidden layer of both networks (a no-op in eval mode)
+    dropout: float = 0.3  # after every hidden layer of the discriminator (a no-op in eval mode)
+    g_dropout: float = 0.0  # after every hidden layer of the generator
+    g_batchnorm: bool = False  # BatchNorm1d after every hidden linear layer of the generator
     image_size: int = 28
     channels: int = 1
 
@@ -39,8 +44,9 @@ class MLPConfig(GanConfig):
             sizes = getattr(self, name)
             if not sizes or not all(isinstance(h, int) and h >= 1 for h in sizes):
                 raise ConfigError(f"MLP {name} must be a non-empty list of positive integers, got {list(sizes)}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ConfigError(f"MLP dropout must be in [0, 1), got {self.dropout}")
+        for name in ("dropout", "g_dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ConfigError(f"MLP {name} must be in [0, 1), got {getattr(self, name)}")
 
     @property
     def image_numel(self) -> int:
@@ -57,7 +63,8 @@ class Generator(nn.Module):
         layers: list[nn.Module] = []
         width = config.latent_dim
         for hidden in config.g_hidden:  # [B, width] -> [B, hidden]
-            layers += [nn.Linear(width, hidden), nn.ReLU(True), nn.Dropout(config.dropout)]
+            norm = [nn.BatchNorm1d(hidden)] if config.g_batchnorm else []
+            layers += [nn.Linear(width, hidden), *norm, nn.ReLU(True), nn.Dropout(config.g_dropout)]
             width = hidden
         layers += [nn.Linear(width, config.image_numel), nn.Tanh()]  # [B, C*S*S]
         self.main = nn.Sequential(*layers)

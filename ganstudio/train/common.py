@@ -184,6 +184,7 @@ class Trainer:
         self.rng = torch.Generator().manual_seed(rank_seed(opts.seed, current_rank()))
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.amp = opts.amp and device.type == "cuda"
+        self.batches: Batches | None = None  # set by run(): fresh real batches for extra critic updates
 
     # -- helpers for subclasses
     def make_optimizer(self, params: Any, lr: float | None, which: str) -> torch.optim.Optimizer:
@@ -202,6 +203,17 @@ class Trainer:
 
     def latents(self, n: int) -> torch.Tensor:
         return self.model.generator.sample_latent(n, self.rng).to(self.device)
+
+    def critic_batches(self, batch: tuple[torch.Tensor, ...]) -> Iterator[tuple[torch.Tensor, ...]]:
+        """``n_critic`` real batches for the critic updates of one step: ``batch``, then fresh ones.
+
+        WGAN, WGAN-GP and StarGAN draw new real data for every critic update; without a data stream
+        (a trainer driven by hand) the step's batch is reused.
+        """
+        yield batch
+        for _ in range(self.n_critic - 1):
+            yield batch if self.batches is None else tuple(t.to(self.device, non_blocking=True)
+                                                           for t in next(self.batches))
 
     # -- what subclasses implement
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
@@ -417,6 +429,7 @@ def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False
         m.train()
     trainer = trainer_class(model, opts, info, device)
     batches = Batches(dataset, opts.batch_size, opts.seed, rank, world)
+    trainer.batches = batches
     trainer.prepare_data(batches)
     fixed = trainer.fixed_inputs(batches)
     step, elapsed = 0, 0.0

@@ -108,8 +108,8 @@ class CGANTrainer(LabelledTrainer):
             | d_stats(self.spec, real_out, fake_out) | extra
 
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
-        real, labels = batch[0], batch[1]
-        for _ in range(self.n_critic):
+        for critic_batch in self.critic_batches(batch):
+            real, labels = critic_batch[0], critic_batch[1]
             stats = self.d_step(real, labels)
         y = self.random_labels(real.shape[0])
         with self.autocast():
@@ -144,8 +144,8 @@ class ACGANTrainer(LabelledTrainer):
             | {"cls_real": cls_real.item(), "cls_fake": cls_fake.item(), "acc_real": acc} | extra
 
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
-        real, labels = batch[0], batch[1]
-        for _ in range(self.n_critic):
+        for critic_batch in self.critic_batches(batch):
+            real, labels = critic_batch[0], critic_batch[1]
             stats = self.d_step(real, labels)
         y = self.random_labels(real.shape[0])
         with self.autocast():
@@ -243,9 +243,9 @@ class SGANTrainer(LabelledTrainer):
         return stats
 
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
-        real = batch[0]  # batch[1] (labels) is deliberately unused: these are the unlabelled images
         k = self.num_classes
-        for _ in range(self.n_critic):
+        for critic_batch in self.critic_batches(batch):
+            real = critic_batch[0]  # critic_batch[1] (labels) is deliberately unused: these are the unlabelled images
             stats = self.d_step(real)
         with self.autocast():
             loss_g = losses.g_loss(self.opts.loss, real_logit(self.D(self.G(self.latents(real.shape[0]))), k))
@@ -303,10 +303,10 @@ class InfoGANTrainer(LabelledTrainer):
         return labels, self.G.sample_codes(n, self.rng).to(self.device)
 
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
-        real = batch[0]  # labels unused: InfoGAN is unsupervised
-        b = real.shape[0]
+        b = batch[0].shape[0]
         lam_cat, lam_cont = self.param("lambda_cat", 1.0), self.param("lambda_cont", 0.5)
-        for _ in range(self.n_critic):
+        for critic_batch in self.critic_batches(batch):
+            real = critic_batch[0]  # labels unused: InfoGAN is unsupervised
             y, c = self.codes(b)
             with torch.no_grad(), self.autocast():
                 fake = self.G(self.latents(b), y, c).float()

@@ -154,8 +154,8 @@ class ProGANTrainer(Trainer):
 
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
         depth, alpha = self.growth(step)
-        real = real_at(batch[0], depth, alpha)  # [B, C, R, R]
-        for _ in range(self.n_critic):
+        for critic_batch in self.critic_batches(batch):
+            real = real_at(critic_batch[0], depth, alpha)  # [B, C, R, R]
             stats = self.d_step(real, depth, alpha)
         with self.autocast():
             loss_g = losses.g_loss(self.opts.loss, self.D(self.G(self.latents(real.shape[0]), depth, alpha),

@@ -125,8 +125,8 @@ class StarGANTrainer(Trainer):
                 "cls_real": acc.item()} | d_stats(self.spec, src_real, src_fake)
 
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
-        x, c_org = batch[0], batch[1].float()  # [B, C, H, W], [B, c_dim]
-        for _ in range(self.n_critic):
+        for critic_batch in self.critic_batches(batch):
+            x, c_org = critic_batch[0], critic_batch[1].float()  # [B, C, H, W], [B, c_dim]
             stats = self.d_step(x, c_org)
         c_trg = self.targets(x.shape[0])
         with frozen(self.D), self.autocast():

@@ -124,8 +124,8 @@ class StyleGAN2Trainer(Trainer):
                 pe.lerp_(p, 1.0 - beta)
 
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
-        real = batch[0]
-        for _ in range(self.n_critic):
+        for critic_batch in self.critic_batches(batch):
+            real = critic_batch[0]
             stats = self.d_step(real, step)
         with self.autocast():
             loss_g = losses.g_loss(self.opts.loss, self.D(self.fakes(real.shape[0])))

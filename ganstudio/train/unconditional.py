@@ -46,8 +46,8 @@ class UnconditionalTrainer(Trainer):
         return {"loss_d_real": loss_real.item(), "loss_d_fake": loss_fake.item()} | d_stats(self.spec, real_out, fake_out)
 
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
-        real = batch[0]
-        for _ in range(self.n_critic):
+        for critic_batch in self.critic_batches(batch):
+            real = critic_batch[0]
             stats = self.d_step(real)
         with self.autocast():
             loss_g = losses.g_loss(self.opts.loss, self.D(self.G(self.latents(real.shape[0]))))

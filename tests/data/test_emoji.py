@@ -85,6 +85,16 @@ def test_datasets_from_cache(tiny):
     assert people.info.attribute_names == emoji.PEOPLE_ATTRIBUTES
     _, attrs = people[0]
     assert attrs.shape == (7,) and float(attrs[:5].sum()) == 1.0
+    # a subset of the attributes, reordered: columns follow the names, the tone group keeps its members
+    subset = emoji.EmojiPeople("all", 32, root=root, attributes=["openmoji", "light", "dark"])
+    assert subset.info.attribute_names == ["openmoji", "light", "dark"]
+    assert subset.info.attribute_groups == [["light", "dark"]]
+    full = people.attributes
+    assert torch.equal(subset.attributes, full[:, [6, 0, 4]])
+    only_tone = emoji.EmojiPeople("all", 32, root=root, attributes=["medium", "man"])
+    assert only_tone.info.attribute_groups == []  # a one-member group is a plain binary attribute
+    with pytest.raises(ValueError, match="attributes"):
+        emoji.EmojiPeople("all", 32, root=root, attributes=["beard"])
 
     edges = emoji.EmojiTranslation("edges", "all", 32, root=root)
     sketch, target = edges[0]

@@ -6,6 +6,7 @@ import torch
 from ganstudio.checkpoint import ModelMeta, new_model, save_folder
 from ganstudio.metrics import cli
 from ganstudio.metrics.features import classifier_path
+from tests.train.tiny_emoji import tiny_emoji, tiny_emoji_root  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.skipif(not (classifier_path("mnist") / "config.json").is_file(),
                                 reason="bundled MNIST classifier not trained")
@@ -30,3 +31,34 @@ def test_eval_needs_a_dataset(tmp_path, capsys):
     folder = save_folder(model, tmp_path / "nodata")
     assert cli.main([str(folder)]) == 2
     assert "--data" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not (classifier_path("emoji") / "config.json").is_file(), reason="emoji classifier not trained")
+def test_eval_stargan_with_a_subset_of_the_people_attributes(tiny_emoji):  # noqa: F811 (fixture)
+    """A StarGAN knowing some of emoji-people's attributes, in its own order: edits are scored per head, beside
+    the classifier's accuracy on the unedited images (computed here independently)."""
+    from ganstudio.data import get_dataset
+    from ganstudio.metrics import evaluate
+    from ganstudio.metrics.features import load_classifier
+
+    names = ["openmoji", "dark", "light", "medium"]
+    torch.manual_seed(0)
+    model = new_model("stargan", dict(c_dim=4, image_size=32, conv_dim=4, repeat_num=1, d_repeat_num=3),
+                      meta=ModelMeta(name="tiny", dataset="emoji-people: people emoji", attribute_names=names,
+                                     attribute_groups=[["dark", "light", "medium"]]), components=("generator",))
+    report = cli.evaluate_model(model)
+    rows = report.as_dict()
+    assert {"attribute_accuracy_design", "attribute_accuracy_design_real", "attribute_accuracy_skin_tone",
+            "attribute_accuracy_skin_tone_real"} <= set(rows)
+    assert all(0.0 <= rows[k] <= 1.0 for k in rows if k.startswith("attribute_accuracy"))
+
+    test = get_dataset("emoji-people", split="test", size=32)
+    x = torch.stack([test[i][0] for i in range(len(test))])
+    attrs = test.attributes  # [N, 7]: five tones, man, openmoji
+    clf = load_classifier("emoji")
+    design = attrs[:, 6].long()  # noto 0, openmoji 1
+    assert rows["attribute_accuracy_design_real"] == round(evaluate.class_accuracy(clf, x, design, "design"), 4)
+    tone = attrs[:, :5].argmax(1) + 1  # classifier class ids: 0 is "none"
+    known = torch.isin(tone, torch.tensor([1, 3, 5]))  # light, medium, dark
+    want = evaluate.class_accuracy(clf, x[known], tone[known], "skin_tone")
+    assert rows["attribute_accuracy_skin_tone_real"] == round(want, 4)

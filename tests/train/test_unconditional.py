@@ -88,3 +88,23 @@ def test_init_from_an_exported_model_continues_its_steps(tmp_path):
     with pytest.raises(ValueError, match="different model"):
         run(opts(tmp_path / "c", steps=1, init_from=str(first), model={**TINY_DC, "ngf": 8}),
             trainer_for("dcgan"), quiet=True)
+
+
+def test_each_critic_update_sees_fresh_real_data(tmp_path, monkeypatch):
+    """WGAN-GP's five critic updates per step draw five real batches, as the WGAN papers' loops do."""
+    from ganstudio.train.unconditional import UnconditionalTrainer
+
+    from .tools import TinyImages, use_dataset
+
+    use_dataset(monkeypatch, TinyImages(n=64, size=28, channels=1))
+    seen: list[torch.Tensor] = []
+
+    class Recording(UnconditionalTrainer):
+        def d_step(self, real):
+            seen.append(real.clone())
+            return super().d_step(real)
+
+    run(opts(tmp_path, loss="wgan-gp", steps=2), Recording, quiet=True)
+    assert len(seen) == 10  # 2 steps x n_critic 5
+    first_step = seen[:5]
+    assert all(not torch.equal(first_step[0], other) for other in first_step[1:])
