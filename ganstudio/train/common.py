@@ -248,6 +248,9 @@ class Trainer:
     def extra_state(self) -> dict[str, Any]:
         return {}
 
+    def reseed(self, rank: int, step: int) -> None:
+        """After a resume on rank ``rank`` > 0: re-seed the trainer's own random streams (only rank 0's are saved)."""
+
     def load_extra_state(self, state: dict[str, Any]) -> None:
         pass
 
@@ -313,6 +316,7 @@ def load_state(out: Path, trainer: Trainer, batches: Batches) -> tuple[int, floa
         # only rank 0's streams are saved: the others re-seed, or every shard would repeat rank 0's
         trainer.rng.manual_seed(rank_seed(trainer.opts.seed, rank, int(state["step"])))
         batches.rng.manual_seed(rank_seed(trainer.opts.seed * 1000, rank, int(state["step"])))
+        trainer.reseed(rank, int(state["step"]))
     return int(state["step"]), float(state["elapsed"])
 
 

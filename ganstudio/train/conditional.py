@@ -38,7 +38,7 @@ from PIL import Image
 
 from .. import images as imgs
 from .. import losses
-from .common import Batches, Trainer
+from .common import Batches, Trainer, current_rank, rank_seed
 from .unconditional import d_stats
 
 MAX_GRID_CLASSES = 10  # rows of a conditional sample grid
@@ -202,7 +202,8 @@ class SGANTrainer(LabelledTrainer):
         self.labelled_index: torch.Tensor | None = None  # [M] indices into the dataset
         self.labelled_x: torch.Tensor | None = None  # [M, C, H, W]
         self.labelled_y: torch.Tensor | None = None  # [M]
-        self.labelled_rng = torch.Generator().manual_seed(self.opts.seed + 4242)
+        # each process of a torchrun job draws its own labelled batches (rank 0 = the single-process stream)
+        self.labelled_rng = torch.Generator().manual_seed(rank_seed(self.opts.seed + 4242, current_rank()))
 
     def prepare_data(self, batches: Batches) -> None:
         """Keep the labels of ``label_fraction`` of the data; the rest is used as unlabelled images only."""
@@ -262,6 +263,9 @@ class SGANTrainer(LabelledTrainer):
                              "(different data, label_fraction or seed)")
         if "labelled_rng" in state:
             self.labelled_rng.set_state(state["labelled_rng"].cpu())
+
+    def reseed(self, rank: int, step: int) -> None:
+        self.labelled_rng.manual_seed(rank_seed(self.opts.seed + 4242, rank, step))
 
     def fixed_inputs(self, batches: Batches) -> dict[str, torch.Tensor]:
         g = torch.Generator().manual_seed(self.opts.seed + 12345)

@@ -142,6 +142,22 @@ def test_sgan_supervised_loss_sees_only_the_labelled_fraction(tmp_path):
         trainer.train_step(tuple(next(batches)), 3)
 
 
+def test_sgan_labelled_stream_is_per_process(tmp_path, monkeypatch):
+    """Under torchrun each rank draws its own labelled batches; rank 0 keeps the single-process stream."""
+    import ganstudio.train.conditional as conditional
+
+    first, _, _ = _sgan_trainer(tmp_path, 0.1)
+    again, _, _ = _sgan_trainer(tmp_path, 0.1)
+    monkeypatch.setattr(conditional, "current_rank", lambda: 1)
+    other, _, _ = _sgan_trainer(tmp_path, 0.1)
+    a, b, c = (t.labelled_batch(16)[1] for t in (first, again, other))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    # a resume re-seeds rank 1 by step, away from rank 0's saved stream
+    other.load_extra_state(first.extra_state())
+    other.reseed(1, 100)
+    assert not torch.equal(first.labelled_batch(16)[1], other.labelled_batch(16)[1])
+
+
 def test_sgan_refuses_a_critic_loss(tmp_path):
     o = opts(tmp_path, "sgan", loss="wgan-gp")
     model = new_model("sgan", TINY["sgan"])
