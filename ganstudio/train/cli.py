@@ -34,6 +34,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr-g", type=float)
     p.add_argument("--lr-d", type=float)
+    p.add_argument("--lr-decay-from", type=int, metavar="STEP",
+                   help="keep the learning rates until STEP, then decay them linearly to 0 at --steps")
     p.add_argument("--n-critic", type=int, help="D updates per G update (default: the loss's)")
     p.add_argument("--set", dest="model", type=_kv, action="append", default=[], metavar="KEY=VALUE",
                    help="model config value, e.g. --set ngf=32")
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         lr_g=args.lr_g, lr_d=args.lr_d, n_critic=args.n_critic, model=dict(args.model), params=dict(args.param),
         image_size=args.image_size, seed=args.seed, log_every=args.log_every, sample_every=args.sample_every,
         checkpoint_every=args.checkpoint_every, device=args.device, amp=not args.no_amp, name=args.name,
-        threads=args.threads, init_from=args.init_from,
+        threads=args.threads, init_from=args.init_from, lr_decay_from=args.lr_decay_from,
     )
     folder = run(opts, trainer, quiet=args.quiet)
     if int(os.environ.get("RANK", "0")) != 0:

@@ -69,6 +69,8 @@ class TrainOptions:
     # A model folder to continue from when there is no training state (e.g. a bundled checkpoint on a
     # fresh machine): weights (and EMA) are loaded and the step count continues from its card.
     init_from: str | None = None
+    # pix2pix / CycleGAN schedule: learning rates constant until this step, then linearly down to 0 at ``steps``
+    lr_decay_from: int | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,6 +205,13 @@ class Trainer:
 
     def latents(self, n: int) -> torch.Tensor:
         return self.model.generator.sample_latent(n, self.rng).to(self.device)
+
+    def scale_learning_rates(self, scale: float) -> None:
+        """Set every optimiser's learning rate to ``scale`` x the rate it was created with."""
+        for opt in self.optimizers.values():
+            for group in opt.param_groups:
+                group.setdefault("base_lr", group["lr"])  # saved with the optimiser state, so resumes agree
+                group["lr"] = group["base_lr"] * scale
 
     def critic_batches(self, batch: tuple[torch.Tensor, ...]) -> Iterator[tuple[torch.Tensor, ...]]:
         """``n_critic`` real batches for the critic updates of one step: ``batch``, then fresh ones.
@@ -342,6 +351,13 @@ def init_from_folder(folder: Path, trainer: Trainer) -> tuple[int, float]:
 # the loop
 
 
+def lr_scale(step: int, decay_from: int, steps: int) -> float:
+    """Learning-rate factor of the update after ``step`` updates: 1 until ``decay_from``, then linear to 0."""
+    if step < decay_from:
+        return 1.0
+    return max(0.0, (steps - step) / max(1, steps - decay_from))
+
+
 def meta_from(info: DatasetInfo, opts: TrainOptions, trainer: Trainer, step: int, elapsed: float,
               world: int) -> ModelMeta:
     return ModelMeta(
@@ -362,6 +378,7 @@ def meta_from(info: DatasetInfo, opts: TrainOptions, trainer: Trainer, step: int
             "optimizer": trainer.spec.optimizer,
             "lr_g": opts.lr_g or trainer.spec.lr_g,
             "lr_d": opts.lr_d or trainer.spec.lr_d,
+            **({"lr_decay_from": opts.lr_decay_from} if opts.lr_decay_from is not None else {}),
             "params": opts.params,
             "seed": opts.seed,
             "time_s": round(elapsed, 1),
@@ -449,6 +466,8 @@ def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False
     bar = tqdm(total=opts.steps, initial=step, disable=quiet or rank != 0, dynamic_ncols=True)
     log_path = out / "log.txt"
     while step < opts.steps:
+        if opts.lr_decay_from is not None:
+            trainer.scale_learning_rates(lr_scale(step, opts.lr_decay_from, opts.steps))
         batch = tuple(t.to(device, non_blocking=True) for t in next(batches))
         stats = trainer.train_step(batch, step)
         step += 1

@@ -108,3 +108,26 @@ def test_each_critic_update_sees_fresh_real_data(tmp_path, monkeypatch):
     assert len(seen) == 10  # 2 steps x n_critic 5
     first_step = seen[:5]
     assert all(not torch.equal(first_step[0], other) for other in first_step[1:])
+
+
+def test_linear_learning_rate_decay(tmp_path):
+    """--lr-decay-from: rates stay until the step, then fall linearly to 0 at --steps (pix2pix / CycleGAN)."""
+    from ganstudio.train.common import lr_scale
+    from ganstudio.train.unconditional import UnconditionalTrainer
+
+    assert [lr_scale(s, 2, 6) for s in range(6)] == [1.0, 1.0, 1.0, 0.75, 0.5, 0.25]
+    rates: list[tuple[float, float]] = []
+
+    class Recording(UnconditionalTrainer):
+        def train_step(self, batch, step):
+            rates.append((self.optimizers["g"].param_groups[0]["lr"], self.optimizers["d"].param_groups[0]["lr"]))
+            return super().train_step(batch, step)
+
+    folder = run(opts(tmp_path, steps=4, lr_decay_from=2, lr_g=4e-4, lr_d=2e-4, checkpoint_every=2), Recording,
+                 quiet=True)
+    assert rates == pytest.approx([(4e-4, 2e-4), (4e-4, 2e-4), (4e-4, 2e-4), (2e-4, 1e-4)])
+    assert load_folder(folder).meta.training["lr_decay_from"] == 2
+    # a resume continues the schedule from the saved step, not from the already-decayed rate
+    rates.clear()
+    run(opts(tmp_path, steps=6, lr_decay_from=2, lr_g=4e-4, lr_d=2e-4, checkpoint_every=2), Recording, quiet=True)
+    assert rates == pytest.approx([(2e-4, 1e-4), (1e-4, 5e-5)])
