@@ -400,3 +400,27 @@ def read_card(folder: Path) -> str:
 
 def read_config_json(folder: Path) -> dict:
     return json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
+
+
+def push_folder(folder: str | Path, repo_id: str, *, private: bool = False, token: str | None = None,
+                commit_message: str = "Add GAN Studio model", api_factory=None) -> str:
+    """Create (if needed) the Hub model repo ``repo_id`` and upload ``folder``; returns the repo URL.
+
+    Raises :class:`ModelSourceError` with a readable reason (refused, unreachable); nothing local changes.
+    """
+    from huggingface_hub import HfApi
+
+    api = (api_factory or HfApi)(token=token)
+    try:
+        url = api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
+        api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model", commit_message=commit_message)
+    except hf_errors.HfHubHTTPError as e:
+        raise ModelSourceError(f"the Hub refused the upload to {repo_id}: {_first_line(e)} "
+                               "(log in with `hf auth login`)") from None
+    except _UNREACHABLE_ERRORS as e:
+        raise ModelSourceError(f"the Hub at {_endpoint() or hf_constants.ENDPOINT} cannot be reached, so nothing "
+                               f"was uploaded to {repo_id} ({_first_line(e)})") from None
+    except (*_TRANSPORT_ERRORS, OSError, ValueError) as e:
+        raise ModelSourceError(f"upload to {repo_id} failed: {_first_line(e)}") from None
+    return str(url)
+

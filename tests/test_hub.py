@@ -513,3 +513,31 @@ def test_fake_hub_protocol(fake_hub):
     assert set(files) == {"a", "a/b", "a/b/w.safetensors", "a/x.txt", "config.json"}
     assert files["a/b/w.safetensors"].lfs.size == 10 and files["a/x.txt"].lfs is None
     assert {e.path for e in api.list_repo_tree("tester/proto", path_in_repo="a")} == {"a/b", "a/x.txt"}
+
+
+# ---------------------------------------------------------------------------------------------
+# uploads (train / convert --push-to-hub)
+
+
+def test_push_to_an_unreachable_hub_says_so(hf_isolated, tmp_path, monkeypatch):
+    from ganstudio.hub import push_folder
+
+    monkeypatch.setenv("HF_TOKEN", "hf_test")
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    with pytest.raises(ModelSourceError, match="cannot be reached, so nothing was uploaded to me/m"):
+        push_folder(folder, "me/m")
+    assert (folder / "config.json").read_text() == "{}"
+
+
+def test_push_refused_by_the_hub_says_so(fake_hub, tmp_path, monkeypatch):
+    """The stand-in Hub speaks only the download protocol: its 404 to repo creation is a refusal."""
+    from ganstudio.hub import push_folder
+
+    monkeypatch.setenv("HF_TOKEN", "hf_test")
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    with pytest.raises(ModelSourceError, match="the Hub refused the upload to me/m"):
+        push_folder(folder, "me/m")

@@ -535,19 +535,13 @@ def zip_folder(folder: str | Path, zip_path: str | Path | None = None) -> Path:
 def push_to_hub(folder: str | Path, repo_id: str, *, private: bool = False, token: str | None = None,
                 api_factory: Callable[..., Any] | None = None) -> str:
     """Create (if needed) the Hub model repo ``repo_id`` and upload ``folder``; returns the repo URL."""
-    from huggingface_hub import HfApi
-    from huggingface_hub import errors as hf_errors
+    from ..hub import ModelSourceError, push_folder
 
-    api = (api_factory or HfApi)(token=token)
     try:
-        url = api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
-        api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model",
-                          commit_message="Add converted GAN Studio model")
-    except hf_errors.HfHubHTTPError as e:
-        raise ConvertError(f"the Hub refused the upload to {repo_id}: {e} (log in with `hf auth login`)") from None
-    except (OSError, ValueError) as e:
-        raise ConvertError(f"upload to {repo_id} failed: {e}") from None
-    return str(url)
+        return push_folder(folder, repo_id, private=private, token=token, api_factory=api_factory,
+                           commit_message="Add converted GAN Studio model")
+    except ModelSourceError as e:
+        raise ConvertError(str(e)) from None
 
 
 __all__ = [

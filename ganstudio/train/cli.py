@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from .. import losses, registry
@@ -81,11 +82,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(folder, dest)
         print(f"copied to {dest}")
     if args.push_to_hub:
-        from huggingface_hub import HfApi
+        from ..hub import ModelSourceError, push_folder
 
-        api = HfApi()
-        api.create_repo(args.push_to_hub, exist_ok=True)
-        info = api.upload_folder(repo_id=args.push_to_hub, folder_path=str(folder),
-                                 allow_patterns=["config.json", "*.safetensors", "README.md", "*.png"])
-        print(f"pushed to {info}")
+        try:
+            url = push_folder(folder, args.push_to_hub, commit_message=f"Add {opts.name or folder.name}")
+        except ModelSourceError as e:
+            print(f"error: {e}; the model is still in {folder}", file=sys.stderr)
+            return 1
+        print(f"pushed to {url}")
     return 0
