@@ -131,6 +131,16 @@ def rank_seed(seed: int, rank: int, step: int = 0) -> int:
     return seed + 1_000_003 * rank + 7_919 * step
 
 
+def mean_over_ranks(stats: dict[str, float]) -> dict[str, float]:
+    """The mean of each logged statistic over all processes (every process must call it, same keys)."""
+    if not dist.is_initialized():
+        return stats
+    keys = sorted(stats)
+    t = torch.tensor([float(stats[k]) for k in keys], dtype=torch.float64)
+    dist.all_reduce(t)
+    return dict(zip(keys, (t / dist.get_world_size()).tolist()))
+
+
 def parameter_digests(modules: dict[str, nn.Module]) -> list[str]:
     """One SHA-1 of every module's parameters per process (all equal while data parallelism is sound).
 
@@ -472,9 +482,12 @@ def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False
         stats = trainer.train_step(batch, step)
         step += 1
         bar.update(1)
+        log_now = step % opts.log_every == 0 or step == opts.steps
+        if log_now and world > 1:
+            stats = mean_over_ranks(stats)  # every process takes part; rank 0 writes
         if rank != 0:
             continue
-        if step % opts.log_every == 0 or step == opts.steps:
+        if log_now:
             line = format_log(step, opts.steps, stats)
             bar.set_postfix_str(line.split(" ", 1)[1][:80])
             with log_path.open("a") as f:

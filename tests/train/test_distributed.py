@@ -48,3 +48,28 @@ def test_two_processes_stay_in_sync_and_rank_0_exports(tmp_path):
     state = torch.load(out / "train_state.pt", weights_only=True)
     for name in ("g", "d"):
         assert {int(s["step"]) for s in state["optimizers"][name]["state"].values()} == {3}
+
+
+def _mean_worker(rank: int, world: int, init: str, out: str) -> None:
+    import torch.distributed as dist
+
+    from ganstudio.train.common import mean_over_ranks
+
+    dist.init_process_group("gloo", init_method=init, rank=rank, world_size=world)
+    try:
+        # keys in a different order on each rank: they are matched by name
+        stats = {"loss_d": float(rank), "d_x": 10.0 * rank} if rank else {"d_x": 0.0, "loss_d": 0.0}
+        mean = mean_over_ranks(stats)
+        if rank == 0:
+            Path(out).write_text(repr(sorted(mean.items())))
+    finally:
+        dist.destroy_process_group()
+
+
+def test_logged_statistics_are_the_mean_over_processes(tmp_path, monkeypatch):
+    import torch.multiprocessing as mp
+
+    monkeypatch.setenv("GLOO_SOCKET_IFNAME", "lo")
+    out = tmp_path / "mean.txt"
+    mp.spawn(_mean_worker, args=(2, f"file://{tmp_path / 'store'}", str(out)), nprocs=2, join=True)
+    assert out.read_text() == repr([("d_x", 5.0), ("loss_d", 0.5)])
