@@ -315,6 +315,10 @@ class TwoWayTrainer(TranslationTrainer):
             self.pool_a.load_state_dict(state["pool_a"], self.device)
             self.pool_b.load_state_dict(state["pool_b"], self.device)
 
+    def reseed(self, rank: int, step: int) -> None:
+        # only rank 0's pools are saved: the other processes start theirs afresh rather than share its fakes
+        self.pool_a, self.pool_b = ImagePool(self.pool_a.size), ImagePool(self.pool_b.size)
+
 
 class CycleGANTrainer(TwoWayTrainer):
     """CycleGAN: LSGAN both ways, cycle L1 (``lambda_cycle`` 10), identity L1 (0.5 * 10), pools of 50 fakes."""

@@ -91,6 +91,35 @@ def test_cyclegan_resume_is_exact(tmp_path, tiny_emoji):
             assert torch.allclose(sa[k], sb[k], atol=1e-6), (name, k)
 
 
+def test_cyclegan_pools_restored_on_rank_0_and_fresh_on_other_ranks(tmp_path, tiny_emoji):
+    """Only rank 0's pools are saved; another process resuming must not take rank 0's fakes as its own."""
+    from ganstudio.checkpoint import new_model
+    from ganstudio.train.common import Batches, load_state
+
+    tr = trainer_for("cyclegan")
+    run(opts(tmp_path, "cyclegan", steps=2, checkpoint_every=1), tr, quiet=True)
+    saved = torch.load(tmp_path / "run" / "train_state.pt", weights_only=True)["extra"]["pool_a"]["images"]
+    assert len(saved) == 8  # batch 4 x 2 steps
+
+    def resumed(rank: int):
+        o = opts(tmp_path, "cyclegan", steps=4)
+        ds = build_dataset(o)
+        model = new_model("cyclegan", dict(CASES["cyclegan"][1], image_size=32))
+        trainer = tr(model, o, ds.info, torch.device("cpu"))
+        batches = Batches(ds, 4, seed=0)
+        monkey = pytest.MonkeyPatch()
+        monkey.setattr("ganstudio.train.common.current_rank", lambda: rank)
+        try:
+            load_state(tmp_path / "run", trainer, batches)
+        finally:
+            monkey.undo()
+        return trainer
+
+    rank0, rank1 = resumed(0), resumed(1)
+    assert len(rank0.pool_a) == 8 and torch.equal(torch.stack(rank0.pool_a.images), saved)
+    assert len(rank1.pool_a) == len(rank1.pool_b) == 0 and rank1.pool_a.size == rank0.pool_a.size
+
+
 def test_pix2pix_logs_l1_and_cyclegan_cycle(tmp_path, tiny_emoji):
     run(opts(tmp_path / "p", "pix2pix", steps=1), trainer_for("pix2pix"), quiet=True)
     assert " l1: " in (tmp_path / "p" / "run" / "log.txt").read_text()
