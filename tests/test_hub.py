@@ -519,13 +519,18 @@ def test_fake_hub_protocol(fake_hub):
 # uploads (train / convert --push-to-hub)
 
 
+def _model_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    return folder
+
+
 def test_push_to_an_unreachable_hub_says_so(hf_isolated, tmp_path, monkeypatch):
     from ganstudio.hub import push_folder
 
     monkeypatch.setenv("HF_TOKEN", "hf_test")
-    folder = tmp_path / "m"
-    folder.mkdir()
-    (folder / "config.json").write_text("{}")
+    folder = _model_folder(tmp_path)
     with pytest.raises(ModelSourceError, match="cannot be reached, so nothing was uploaded to me/m"):
         push_folder(folder, "me/m")
     assert (folder / "config.json").read_text() == "{}"
@@ -536,8 +541,5 @@ def test_push_refused_by_the_hub_says_so(fake_hub, tmp_path, monkeypatch):
     from ganstudio.hub import push_folder
 
     monkeypatch.setenv("HF_TOKEN", "hf_test")
-    folder = tmp_path / "m"
-    folder.mkdir()
-    (folder / "config.json").write_text("{}")
     with pytest.raises(ModelSourceError, match="the Hub refused the upload to me/m"):
-        push_folder(folder, "me/m")
+        push_folder(_model_folder(tmp_path), "me/m")
