@@ -211,8 +211,8 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
                            f"G_AB outputs classified as {domains[1]}")
                 report.add("domain_accuracy_ba", evaluate.domain_accuracy(clf, rev, design.index(domains[0])),
                            f"G_BA outputs classified as {domains[0]}")
-            report.add("cycle_l1_aba", evaluate.cycle_l1(src, rec), "|a - G_BA(G_AB(a))|")
-            report.add("cycle_l1_bab", evaluate.cycle_l1(tgt, rec_b), "|b - G_AB(G_BA(b))|")
+            report.add("cycle_l1_aba", evaluate.cycle_l1(src, rec), "|a - G_BA(G_AB(a))| on [0, 1] pixels")
+            report.add("cycle_l1_bab", evaluate.cycle_l1(tgt, rec_b), "|b - G_AB(G_BA(b))| on [0, 1] pixels")
 
     elif Task.EDIT in tasks:
         idx = _pick(test, n, g)

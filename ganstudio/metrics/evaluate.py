@@ -12,7 +12,7 @@ generator or reads files: the caller draws the images (``ganstudio eval``) and p
 ``attribute_accuracy`` per attribute head, fraction of edited images showing the target attribute
 ``paired_l1``          mean |fake - target| over pixels (in [-1, 1] units, so 0..2)
 ``domain_accuracy``    fraction of translated images the classifier puts in the target domain
-``cycle_l1``           mean |x - G_BA(G_AB(x))| (in [-1, 1] units)
+``cycle_l1``           mean |x - G_BA(G_AB(x))| on [0, 1] pixels (half the [-1, 1] difference)
 =====================  ==========================================================================
 """
 
@@ -99,5 +99,5 @@ def domain_accuracy(classifier: FeatureClassifier, images: torch.Tensor, domain:
 
 
 def cycle_l1(images: torch.Tensor, reconstructed: torch.Tensor) -> float:
-    """Cycle-consistency error: mean |x - G_BA(G_AB(x))| (same shapes, [-1, 1])."""
-    return paired_l1(reconstructed, images)
+    """Cycle-consistency error: mean |x - G_BA(G_AB(x))| on [0, 1] pixels, for images given in [-1, 1]."""
+    return paired_l1(reconstructed, images) / 2
