@@ -20,6 +20,7 @@ model folder's ``config.json`` (``meta.metrics``) and regenerates its ``README.m
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ import torch
 from torch import nn
 
 from . import evaluate
+from ..inference import norm_statistics_from_input
 from .features import FeatureClassifier, classifier_path, load_classifier
 
 # binary StarGAN attributes of emoji-people -> (classifier head, class when set, class when cleared)
@@ -185,83 +187,108 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
             else:
                 report.add("class_accuracy", "n/a", "no classifier head has the model's class names")
 
-    elif Task.TRANSLATE in tasks:
-        idx = _pick(test, n, g)
-        src, tgt = _stack(test, 0, idx), _stack(test, 1, idx)
-        train_tgt = _stack(train, 1)
-        if model.family.name == "spade":
-            z = gen.sample_latent(len(src), g) if hasattr(gen, "sample_latent") else None
-            fn = (lambda s, zz: gen(s, zz)) if z is not None else (lambda s: gen(s))
-            fake = _batched(fn, *((src, z) if z is not None else (src,)), batch_size=batch_size, device=device)
-        else:
-            fake = _batched(lambda x: gen(x), src, batch_size=batch_size, device=device)
-        report.add("l1", evaluate.paired_l1(fake, tgt), "mean |output - ground truth| in [-1, 1] units")
-        if src.shape == tgt.shape:  # the do-nothing baseline: hand back the input unchanged
-            report.add("l1_copy_input", evaluate.paired_l1(src, tgt), "mean |input - ground truth|")
-        _distances(report, clf, fake, tgt, train_tgt, seed, what="outputs")
-        back = model.modules.get("generator_ba")
-        if back is not None and "design" in clf.labels and model.meta.domains:
-            domains = list(model.meta.domains)
-            design = clf.labels["design"]
-            rec = _batched(lambda x: back(x), fake, batch_size=batch_size, device=device)
-            rev = _batched(lambda x: back(x), tgt, batch_size=batch_size, device=device)
-            rec_b = _batched(lambda x: gen(x), rev, batch_size=batch_size, device=device)
-            if len(domains) == 2 and all(d in design for d in domains):
-                report.add("domain_accuracy_ab", evaluate.domain_accuracy(clf, fake, design.index(domains[1])),
-                           f"G_AB outputs classified as {domains[1]}")
-                report.add("domain_accuracy_ba", evaluate.domain_accuracy(clf, rev, design.index(domains[0])),
-                           f"G_BA outputs classified as {domains[0]}")
-            report.add("cycle_l1_aba", evaluate.cycle_l1(src, rec), "|a - G_BA(G_AB(a))| on [0, 1] pixels")
-            report.add("cycle_l1_bab", evaluate.cycle_l1(tgt, rec_b), "|b - G_AB(G_BA(b))| on [0, 1] pixels")
-
-    elif Task.EDIT in tasks:
-        idx = _pick(test, n, g)
-        names = list(model.meta.attribute_names or [])
-        data_names = list(getattr(test, "info", None) and test.info.attribute_names or names)
-        missing = [a for a in names if a not in data_names]
-        if missing:
-            raise ValueError(f"{data!r} has no attribute(s) {missing}; it has {data_names}")
-        # the model may know a subset of the dataset's attributes, in its own order
-        x, c = _stack(test, 0, idx), _stack(test, 1, idx)[:, [data_names.index(a) for a in names]].float()
-        groups = [list(gr) for gr in (model.meta.attribute_groups or [])]
-        edits, targets, real_acc = [], {}, {}
-        for j, name in enumerate(names):
-            cj = c.clone()
-            group = next((gr for gr in groups if name in gr), None)
-            if group is not None:  # set this member of a one-hot group, clear the others
-                for other in group:
-                    cj[:, names.index(other)] = 0.0
-                cj[:, j] = 1.0
+    elif Task.TRANSLATE in tasks or Task.EDIT in tasks:
+        # as the app runs them by default: norms on each image's own statistics (stored running statistics,
+        # which averaged many images, are not what the reference test scripts use either)
+        with contextlib.ExitStack() as stack:
+            for name in ("generator", "generator_ba"):
+                if name in model.modules:
+                    stack.enter_context(norm_statistics_from_input(model.modules[name]))
+            # batch norm on a batch's statistics would mix images: then one image per call, as in the app
+            per_image = any(isinstance(m, nn.BatchNorm2d) for m in gen.modules())
+            bs = 1 if per_image else batch_size
+            if Task.TRANSLATE in tasks:
+                _translation_metrics(report, model, clf, test, train, n, g, bs, device, seed)
             else:
-                cj[:, j] = 1.0 - cj[:, j]
-            out = _batched(lambda xx, cc: gen(xx, cc), x, cj, batch_size=batch_size, device=device)
-            edits.append(out)
-            head = next((h for h, labels in clf.labels.items() if name in labels and h != "category"), None)
-            if name in _EMOJI_BINARY:
-                head, on, off = _EMOJI_BINARY[name]
-                want = torch.tensor([clf.labels[head].index(on if v > 0.5 else off) for v in cj[:, j]])
-            elif head is not None:
-                want = torch.full((len(x),), clf.labels[head].index(name))
-            else:
-                continue
-            targets.setdefault(head, []).append((out, want))
-            if head not in real_acc:  # the classifier on the unedited images with their true labels: its ceiling
-                real_acc[head] = _real_accuracy(clf, head, x, c, names, name, group)
-        fake = torch.cat(edits)
-        real_train = _stack(train, 0)
-        _distances(report, clf, fake[torch.randperm(len(fake), generator=g)], x, real_train, seed, what="edits")
-        for head, pairs in targets.items():
-            imgs = torch.cat([p[0] for p in pairs])
-            want = torch.cat([p[1] for p in pairs])
-            report.add(f"attribute_accuracy_{head}", evaluate.class_accuracy(clf, imgs, want, head),
-                       f"{len(pairs)} edit(s) x {len(x)} images")
-            if head in real_acc:
-                report.add(f"attribute_accuracy_{head}_real", real_acc[head],
-                           "the classifier on the unedited held-out images (its ceiling)")
+                _edit_metrics(report, model, clf, test, train, n, g, bs, device, seed)
+        report.add("generator_norms", "input statistics",
+                   "each image normalised by its own statistics, as the app does by default")
     else:
         raise ValueError(f"no metrics defined for tasks {sorted(t.value for t in tasks)}")
     report.seconds = round(time.time() - t0, 1)
     return report
+
+
+def _translation_metrics(report: EvalReport, model, clf: FeatureClassifier, test, train, n: int | None,
+                         g: torch.Generator, batch_size: int, device: torch.device, seed: int) -> None:
+    """Paired L1 (and copying the input), FD / KID of outputs; two-way models: design accuracy and cycle L1."""
+    gen: nn.Module = model.generator
+    idx = _pick(test, n, g)
+    src, tgt = _stack(test, 0, idx), _stack(test, 1, idx)
+    train_tgt = _stack(train, 1)
+    if model.family.name == "spade":
+        z = gen.sample_latent(len(src), g) if hasattr(gen, "sample_latent") else None
+        fn = (lambda s, zz: gen(s, zz)) if z is not None else (lambda s: gen(s))
+        fake = _batched(fn, *((src, z) if z is not None else (src,)), batch_size=batch_size, device=device)
+    else:
+        fake = _batched(lambda x: gen(x), src, batch_size=batch_size, device=device)
+    report.add("l1", evaluate.paired_l1(fake, tgt), "mean |output - ground truth| in [-1, 1] units")
+    if src.shape == tgt.shape:  # the do-nothing baseline: hand back the input unchanged
+        report.add("l1_copy_input", evaluate.paired_l1(src, tgt), "mean |input - ground truth|")
+    _distances(report, clf, fake, tgt, train_tgt, seed, what="outputs")
+    back = model.modules.get("generator_ba")
+    if back is not None and "design" in clf.labels and model.meta.domains:
+        domains = list(model.meta.domains)
+        design = clf.labels["design"]
+        rec = _batched(lambda x: back(x), fake, batch_size=batch_size, device=device)
+        rev = _batched(lambda x: back(x), tgt, batch_size=batch_size, device=device)
+        rec_b = _batched(lambda x: gen(x), rev, batch_size=batch_size, device=device)
+        if len(domains) == 2 and all(d in design for d in domains):
+            report.add("domain_accuracy_ab", evaluate.domain_accuracy(clf, fake, design.index(domains[1])),
+                       f"G_AB outputs classified as {domains[1]}")
+            report.add("domain_accuracy_ba", evaluate.domain_accuracy(clf, rev, design.index(domains[0])),
+                       f"G_BA outputs classified as {domains[0]}")
+        report.add("cycle_l1_aba", evaluate.cycle_l1(src, rec), "|a - G_BA(G_AB(a))| on [0, 1] pixels")
+        report.add("cycle_l1_bab", evaluate.cycle_l1(tgt, rec_b), "|b - G_AB(G_BA(b))| on [0, 1] pixels")
+
+
+def _edit_metrics(report: EvalReport, model, clf: FeatureClassifier, test, train, n: int | None,
+                  g: torch.Generator, batch_size: int, device: torch.device, seed: int) -> None:
+    """Every single edit of held-out images: FD / KID of the edits, attribute accuracy per classifier head."""
+    gen: nn.Module = model.generator
+    idx = _pick(test, n, g)
+    names = list(model.meta.attribute_names or [])
+    data_names = list(getattr(test, "info", None) and test.info.attribute_names or names)
+    missing = [a for a in names if a not in data_names]
+    if missing:
+        raise ValueError(f"the dataset has no attribute(s) {missing}; it has {data_names}")
+    # the model may know a subset of the dataset's attributes, in its own order
+    x, c = _stack(test, 0, idx), _stack(test, 1, idx)[:, [data_names.index(a) for a in names]].float()
+    groups = [list(gr) for gr in (model.meta.attribute_groups or [])]
+    edits, targets, real_acc = [], {}, {}
+    for j, name in enumerate(names):
+        cj = c.clone()
+        group = next((gr for gr in groups if name in gr), None)
+        if group is not None:  # set this member of a one-hot group, clear the others
+            for other in group:
+                cj[:, names.index(other)] = 0.0
+            cj[:, j] = 1.0
+        else:
+            cj[:, j] = 1.0 - cj[:, j]
+        out = _batched(lambda xx, cc: gen(xx, cc), x, cj, batch_size=batch_size, device=device)
+        edits.append(out)
+        head = next((h for h, labels in clf.labels.items() if name in labels and h != "category"), None)
+        if name in _EMOJI_BINARY:
+            head, on, off = _EMOJI_BINARY[name]
+            want = torch.tensor([clf.labels[head].index(on if v > 0.5 else off) for v in cj[:, j]])
+        elif head is not None:
+            want = torch.full((len(x),), clf.labels[head].index(name))
+        else:
+            continue
+        targets.setdefault(head, []).append((out, want))
+        if head not in real_acc:  # the classifier on the unedited images with their true labels: its ceiling
+            real_acc[head] = _real_accuracy(clf, head, x, c, names, name, group)
+    fake = torch.cat(edits)
+    real_train = _stack(train, 0)
+    _distances(report, clf, fake[torch.randperm(len(fake), generator=g)], x, real_train, seed, what="edits")
+    for head, pairs in targets.items():
+        imgs = torch.cat([p[0] for p in pairs])
+        want = torch.cat([p[1] for p in pairs])
+        report.add(f"attribute_accuracy_{head}", evaluate.class_accuracy(clf, imgs, want, head),
+                   f"{len(pairs)} edit(s) x {len(x)} images")
+        if head in real_acc:
+            report.add(f"attribute_accuracy_{head}_real", real_acc[head],
+                       "the classifier on the unedited held-out images (its ceiling)")
 
 
 def write_metrics(folder: str | Path, model, report: EvalReport) -> None:
