@@ -62,3 +62,22 @@ def test_eval_stargan_with_a_subset_of_the_people_attributes(tiny_emoji):  # noq
     known = torch.isin(tone, torch.tensor([1, 3, 5]))  # light, medium, dark
     want = evaluate.class_accuracy(clf, x[known], tone[known], "skin_tone")
     assert rows["attribute_accuracy_skin_tone_real"] == round(want, 4)
+
+
+@pytest.mark.skipif(not (classifier_path("emoji") / "config.json").is_file(), reason="emoji classifier not trained")
+def test_eval_ignores_stored_norm_statistics_as_the_app_does(tiny_emoji):  # noqa: F811 (fixture)
+    """Edits are scored with each image's own norm statistics: stored running statistics change nothing."""
+    names = ["light", "medium-light", "medium", "medium-dark", "dark", "openmoji"]
+    torch.manual_seed(0)
+    model = new_model("stargan", dict(c_dim=6, image_size=32, conv_dim=4, repeat_num=1, d_repeat_num=3),
+                      meta=ModelMeta(name="tiny", dataset="emoji-people: people emoji", attribute_names=names,
+                                     attribute_groups=[names[:5]]), components=("generator",))
+    before = cli.evaluate_model(model).as_dict()
+    stats = [m for m in model.generator.modules() if getattr(m, "running_mean", None) is not None]
+    assert stats  # yunjey's layout keeps running statistics
+    for m in stats:
+        m.running_mean.fill_(5.0)
+        m.running_var.fill_(0.01)
+    after = cli.evaluate_model(model).as_dict()
+    assert after == before and after["generator_norms"] == "input statistics"
+    assert float(stats[0].running_mean[0]) == 5.0  # and the stored buffers are left as they were
