@@ -112,13 +112,17 @@ def _head_for(clf: FeatureClassifier, class_names: list[str] | None) -> str | No
     return None
 
 
+def _binary_classes(clf: FeatureClassifier, name: str, values: torch.Tensor) -> torch.Tensor:
+    """Class ids [N] of ``clf``'s head for a binary attribute ``name`` set (> 0.5) or cleared in ``values`` [N]."""
+    head, on, off = _EMOJI_BINARY[name]
+    return torch.tensor([clf.labels[head].index(on if v > 0.5 else off) for v in values])
+
+
 def _real_accuracy(clf: FeatureClassifier, head: str, x: torch.Tensor, c: torch.Tensor, names: list[str],
                    name: str, group: list[str] | None) -> float:
     """Accuracy of ``clf``'s ``head`` on unedited images ``x`` [N, C, H, W] whose attributes are ``c`` [N, A]."""
     if name in _EMOJI_BINARY:
-        _, on, off = _EMOJI_BINARY[name]
-        truth = torch.tensor([clf.labels[head].index(on if v > 0.5 else off) for v in c[:, names.index(name)]])
-        return evaluate.class_accuracy(clf, x, truth, head)
+        return evaluate.class_accuracy(clf, x, _binary_classes(clf, name, c[:, names.index(name)]), head)
     members = [names.index(m) for m in (group or [name])]
     has = c[:, members].sum(1) > 0.5  # images showing one of the members the model knows
     truth = torch.tensor([clf.labels[head].index((group or [name])[int(k)]) for k in c[has][:, members].argmax(1)])
@@ -269,8 +273,7 @@ def _edit_metrics(report: EvalReport, model, clf: FeatureClassifier, test, train
         edits.append(out)
         head = next((h for h, labels in clf.labels.items() if name in labels and h != "category"), None)
         if name in _EMOJI_BINARY:
-            head, on, off = _EMOJI_BINARY[name]
-            want = torch.tensor([clf.labels[head].index(on if v > 0.5 else off) for v in cj[:, j]])
+            head, want = _EMOJI_BINARY[name][0], _binary_classes(clf, name, cj[:, j])
         elif head is not None:
             want = torch.full((len(x),), clf.labels[head].index(name))
         else:

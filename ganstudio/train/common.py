@@ -102,6 +102,10 @@ class Batches:
         idx = torch.randint(0, self.n, (self.batch_size // self.world,), generator=self.rng)
         return tuple(f[idx] for f in self.fields)
 
+    def next_on(self, device: torch.device) -> tuple[torch.Tensor, ...]:
+        """The next mini-batch, moved to ``device``."""
+        return tuple(t.to(device, non_blocking=True) for t in next(self))
+
     def state_dict(self) -> dict[str, Any]:
         return {"rng": self.rng.get_state()}
 
@@ -231,8 +235,7 @@ class Trainer:
         """
         yield batch
         for _ in range(self.n_critic - 1):
-            yield batch if self.batches is None else tuple(t.to(self.device, non_blocking=True)
-                                                           for t in next(self.batches))
+            yield batch if self.batches is None else self.batches.next_on(self.device)
 
     # -- what subclasses implement
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
@@ -478,7 +481,7 @@ def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False
     while step < opts.steps:
         if opts.lr_decay_from is not None:
             trainer.scale_learning_rates(lr_scale(step, opts.lr_decay_from, opts.steps))
-        batch = tuple(t.to(device, non_blocking=True) for t in next(batches))
+        batch = batches.next_on(device)
         stats = trainer.train_step(batch, step)
         step += 1
         bar.update(1)
