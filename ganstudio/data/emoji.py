@@ -694,21 +694,30 @@ class EmojiImages(Dataset):
     """``(image [3, S, S] in [-1, 1], label)``; ``label`` names a head of :data:`LABELS`.
 
     Each sequence gives one sample per selected design (``design`` = "both", "noto" or "openmoji").
+    ``categories`` keeps only sequences of those :data:`CATEGORIES` (e.g. ``["face"]``).
     """
 
     def __init__(self, split: str = "train", size: int = DEFAULT_SIZE, design: str = "both",
-                 label: str = "category", root: Path | None = None):
+                 label: str = "category", root: Path | None = None, categories: Sequence[str] | None = None):
         if label not in LABELS:
             raise ValueError(f"label must be one of {list(LABELS)}, not {label!r}")
+        unknown = sorted(set(categories or []) - set(CATEGORIES))
+        if unknown or (categories is not None and not categories):
+            raise ValueError(f"categories must be a non-empty list from {CATEGORIES}, got {categories!r}")
         self.data = load_emoji(size, root)
         idx = self.data.indices(split)
+        if categories:
+            keep = {CATEGORIES.index(c) for c in categories}
+            idx = np.array([i for i in idx if int(self.data.items[i]["category"]) in keep], dtype=idx.dtype)
         self.samples = [(int(i), d) for i in idx for d in _designs(design)]
         self.label = label
         self.labels = {name: torch.tensor([self._label(i, d, name) for i, d in self.samples], dtype=torch.long)
                        for name in LABELS}
-        self.info = _base_info(self.data, "emoji", f"emoji ({design}, {split} split), labelled by {label}",
+        what = f"{', '.join(categories)} emoji" if categories else "emoji"
+        self.info = _base_info(self.data, "emoji", f"{what} ({design}, {split} split), labelled by {label}",
                                item=("image", "label"), class_names=list(LABELS[label]),
-                               extra={"split": split, "design": design, "size": len(self.samples)})
+                               extra={"split": split, "design": design, "size": len(self.samples),
+                                      **({"categories": list(categories)} if categories else {})})
 
     def _label(self, i: int, d: int, name: str) -> int:
         return d if name == "design" else int(self.data.items[i][name])
@@ -823,9 +832,10 @@ class EmojiTranslation(Dataset):
 
 
 def emoji_dataset(split: str = "train", size: int = DEFAULT_SIZE, design: str = "both",
-                  label: str = "category") -> EmojiImages:
-    """Emoji images with one label head (category, skin_tone, hair, gender or design)."""
-    return EmojiImages(split, size, design, label)
+                  label: str = "category", categories: Sequence[str] | None = None) -> EmojiImages:
+    """Emoji images with one label head (category, skin_tone, hair, gender or design), optionally only
+    some categories (``categories=["face"]``)."""
+    return EmojiImages(split, size, design, label, categories=categories)
 
 
 def emoji_people_dataset(split: str = "train", size: int = DEFAULT_SIZE, design: str = "both",

@@ -62,6 +62,10 @@ class EvalReport:
         return "\n".join(lines)
 
 
+# training data arguments that choose which images a dataset holds; eval uses the same ones
+_SUBSET_ARGS = ("categories", "design")
+
+
 def _dataset_name(model_meta_dataset: str) -> str | None:
     from ..data import DATASETS
 
@@ -136,6 +140,7 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
     from ..models.base import Task
 
     t0 = time.time()
+    own_data = data is None  # the model's training set: then also its subset (e.g. only face emoji)
     data = data or _dataset_name(model.meta.dataset)
     if data is None:
         raise ValueError("the model's meta names no registered dataset: pass --data NAME")
@@ -151,6 +156,13 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
     g = torch.Generator().manual_seed(seed)
     size = getattr(model.config, "image_size", None)
     kwargs = {"size": size} if size and data.startswith(("mnist", "emoji")) else {}
+    if own_data:
+        data_args = (model.meta.training or {}).get("params", {}).get("data_args") or {}
+        subset = {k: v for k, v in data_args.items() if k in _SUBSET_ARGS}
+        kwargs.update(subset)
+        if subset:
+            report.data += " (" + ", ".join(f"{k} {v if isinstance(v, str) else '/'.join(v)}"
+                                            for k, v in subset.items()) + ")"
     test, train = get_dataset(data, split="test", **kwargs), get_dataset(data, split="train", **kwargs)
     gen: nn.Module = model.generator
     tasks = set(model.tasks)

@@ -201,6 +201,8 @@ class Trainer:
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.amp = opts.amp and device.type == "cuda"
         self.batches: Batches | None = None  # set by run(): fresh real batches for extra critic updates
+        # earlier stages on other data (e.g. pre-trained on all emoji, then fine-tuned on faces)
+        self.history: list[dict[str, Any]] = []
 
     # -- helpers for subclasses
     def make_optimizer(self, params: Any, lr: float | None, which: str) -> torch.optim.Optimizer:
@@ -315,6 +317,7 @@ def save_state(out: Path, trainer: Trainer, batches: Batches, step: int, elapsed
         "rng": trainer.rng.get_state(),
         "batches": batches.state_dict(),
         "extra": trainer.extra_state(),
+        "history": json.dumps(trainer.history),
     }
     tmp = _state_path(out).with_suffix(".tmp")
     torch.save(state, tmp)
@@ -333,6 +336,9 @@ def load_state(out: Path, trainer: Trainer, batches: Batches) -> tuple[int, floa
     trainer.rng.set_state(state["rng"].cpu())
     batches.load_state_dict({"rng": state["batches"]["rng"].cpu()})
     trainer.load_extra_state(state["extra"])
+    trainer.history = json.loads(state.get("history", "[]"))
+    saved = json.loads(state["options"])
+    note_stage(trainer, _data_of(saved["data"], saved.get("params") or {}), int(state["step"]))
     rank = current_rank()
     if rank:
         # only rank 0's streams are saved: the others re-seed, or every shard would repeat rank 0's
@@ -357,7 +363,25 @@ def init_from_folder(folder: Path, trainer: Trainer) -> tuple[int, float]:
         trainer.model.modules[name].load_state_dict(module.state_dict())
     for name, module in trainer.ema_modules().items():
         module.load_state_dict(saved.modules[name].state_dict())
-    return int(saved.meta.training.get("steps", 0)), float(saved.meta.training.get("time_s", 0.0))
+    training = saved.meta.training or {}
+    steps = int(training.get("steps", 0))
+    trainer.history = list(training.get("history") or [])
+    note_stage(trainer, saved.meta.dataset, steps)
+    return steps, float(training.get("time_s", 0.0))
+
+
+def _data_of(data: str, params: dict[str, Any]) -> str:
+    args = params.get("data_args")
+    return f"{data} {json.dumps(args, sort_keys=True)}" if args else data
+
+
+def note_stage(trainer: Trainer, data_before: str, step: int) -> None:
+    """Record in ``trainer.history`` that steps up to ``step`` trained on ``data_before`` when this run's data
+    differs (a later stage, e.g. fine-tuning on a subset); the model card lists the stages."""
+    opts = trainer.opts
+    now = {_data_of(opts.data, opts.params), f"{trainer.info.name}: {trainer.info.description}"}
+    if step > 0 and data_before not in now:
+        trainer.history.append({"until_step": step, "data": data_before})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,6 +417,7 @@ def meta_from(info: DatasetInfo, opts: TrainOptions, trainer: Trainer, step: int
             "lr_d": opts.lr_d or trainer.spec.lr_d,
             **({"lr_decay_from": opts.lr_decay_from} if opts.lr_decay_from is not None else {}),
             "params": opts.params,
+            **({"earlier_stages": trainer.history} if trainer.history else {}),
             "seed": opts.seed,
             "time_s": round(elapsed, 1),
             "hardware": hardware() + (f" x{world} processes" if world > 1 else ""),

@@ -7,11 +7,22 @@ model to ``checkpoints/NAME``. ``python -m ganstudio recipe --list`` shows them 
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
+from pathlib import Path
+
+import torch
 
 from . import cli
 
 SMALL_DC = ["--set", "ngf=32", "--set", "ndf=32", "--set", "latent_dim=64"]
+PROGAN = ["progan", "--data", "emoji", "--image-size", "64", "--loss", "wgan-gp", "--batch-size", "16",
+          "--set", "fmap_base=512", "--set", "fmap_max=128", "--set", "latent_dim=128", "--param", "phase_steps=2000",
+          "--param", "epsilon_drift=0.001", "--sample-every", "1000", "--checkpoint-every", "1000"]
+STYLEGAN2 = ["stylegan2", "--data", "emoji", "--image-size", "64", "--loss", "nonsaturating", "--batch-size", "16",
+             "--set", "channel_multiplier=1", "--set", "channel_base=1024", "--set", "channel_max=128",
+             "--set", "style_dim=128", "--set", "n_mlp=4", "--param", "r1_gamma=0.05", "--param", "mixing_prob=0.9",
+             "--sample-every", "1000", "--checkpoint-every", "1000"]
 
 RECIPES: dict[str, list[str]] = {
     # Vanilla GAN: G 100 -> 256 -> 512 -> 1024 -> 784 with batch norm (no dropout in G: samples are drawn in
@@ -50,21 +61,17 @@ RECIPES: dict[str, list[str]] = {
     # step 24,000 (2,000 fade + 6,000 stable). Widths fmap_base 512 (128 at 4-8 px, 64 / 32 / 16 at 16 / 32 / 64;
     # G 0.85 M, 3.4 MB). WGAN-GP + drift, Adam 1e-3 (0, 0.99), one critic step. Batch 16, one free core:
     # ~0.1 / 0.25 / 0.4 / 0.65 s/step at 8 / 16 / 32 / 64 px: ~2.5 h in all.
-    "progan-emoji": ["progan", "--data", "emoji", "--image-size", "64", "--loss", "wgan-gp", "--steps", "24000",
-                     "--batch-size", "16", "--set", "fmap_base=512", "--set", "fmap_max=128",
-                     "--set", "latent_dim=128", "--param", "phase_steps=2000", "--param", "epsilon_drift=0.001",
-                     "--sample-every", "1000", "--checkpoint-every", "1000",
-                     "--name", "Progressive GAN - emoji, 64 px"],
+    # Stage 2 (stage 1, all emoji to step 20,000, is in PRETRAIN): the same state fine-tuned on the face emoji
+    # only (240 training images), whose round yellow faces a small CPU-trained model can draw recognisably.
+    "progan-emoji": [*PROGAN, "--steps", "26000", "--param", 'data_args={"categories": ["face"]}',
+                     "--name", "Progressive GAN - face emoji, 64 px"],
     # StyleGAN2 at 64 px with small widths (channel_base 1024, channel_max 128: 128 / 128 / 64 / 32 / 16 at
     # 4..64 px), style_dim 128, 4 mapping layers (G 0.8 M, 3.2 MB). Non-saturating loss, lazy R1 every 16 steps
     # with gamma 0.05 (the StyleGAN2-ADA heuristic 0.0002 * 64^2 / batch 16), style mixing 0.9, EMA G exported.
     # ~0.4 s/step at batch 16 on one free core: 20,000 steps ~ 2.3 h.
-    "stylegan2-emoji": ["stylegan2", "--data", "emoji", "--image-size", "64", "--loss", "nonsaturating",
-                        "--steps", "20000", "--batch-size", "16", "--set", "channel_multiplier=1",
-                        "--set", "channel_base=1024", "--set", "channel_max=128", "--set", "style_dim=128",
-                        "--set", "n_mlp=4", "--param", "r1_gamma=0.05", "--param", "mixing_prob=0.9",
-                        "--sample-every", "1000", "--checkpoint-every", "1000",
-                        "--name", "StyleGAN2 - emoji, 64 px"],
+    # Stage 2 (stage 1, all emoji to step 4,000, is in PRETRAIN): fine-tuned on the face emoji only.
+    "stylegan2-emoji": [*STYLEGAN2, "--steps", "14000", "--param", 'data_args={"categories": ["face"]}',
+                        "--name", "StyleGAN2 - face emoji, 64 px"],
     # Translation and editing on the emoji data, 64 px. CPU times: one free core (--threads 1); with the two
     # cores shared by other jobs, wall-clock time is about 2.5x longer.
     # pix2pix: U-Net num_downs 6 (64 px reaches 1x1), ngf 16 (1.8 M parameters, 7 MB), 34-px PatchGAN
@@ -111,6 +118,31 @@ RECIPES: dict[str, list[str]] = {
 }
 
 
+# Earlier stages of a recipe, run in order in the same runs/NAME state before RECIPES[name]; a stage is
+# skipped once the run (or the bundled checkpoint it would continue from) is past its --steps.
+PRETRAIN: dict[str, list[list[str]]] = {
+    # all 3,445 training emoji: 4 -> 64 px, then 64 px to step 20,000
+    "progan-emoji": [[*PROGAN, "--steps", "20000", "--name", "Progressive GAN - emoji, 64 px"]],
+    "stylegan2-emoji": [[*STYLEGAN2, "--steps", "4000", "--name", "StyleGAN2 - emoji, 64 px"]],
+}
+
+
+def steps_of(args: list[str]) -> int:
+    """The last ``--steps`` value of a training command."""
+    return int([v for flag, v in zip(args, args[1:]) if flag == "--steps"][-1])
+
+
+def steps_done(name: str, runs: Path = Path("runs"), checkpoints: Path = Path("checkpoints")) -> int:
+    """Steps the recipe's training state has reached (else the bundled checkpoint's, else 0)."""
+    state = runs / name / "train_state.pt"
+    if state.is_file():
+        return int(torch.load(state, map_location="cpu", weights_only=True)["step"])
+    config = checkpoints / name / "config.json"
+    if config.is_file():
+        return int(json.loads(config.read_text())["meta"].get("training", {}).get("steps", 0))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m ganstudio recipe", description=__doc__)
     p.add_argument("names", nargs="*", help="recipes to run, in order")
@@ -121,7 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.list or not args.names:
         for name, rec in RECIPES.items():
-            print(f"{name:<24} python -m ganstudio train {shlex.join(rec)}")
+            stages = [*PRETRAIN.get(name, []), rec]
+            for k, stage in enumerate(stages):
+                label = name if k == 0 else f"  then (stage {k + 1})"
+                print(f"{label:<24} python -m ganstudio train {shlex.join(stage)}")
         return 0
     for name in args.names:
         if name not in RECIPES:
@@ -129,8 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         # continue from the bundled checkpoint when this machine has no training state for it
         extra = ["--out", f"runs/{name}", "--export-to", f"checkpoints/{name}", "--init-from", f"checkpoints/{name}",
                  "--quiet"]
-        extra += ["--steps", str(args.steps)] if args.steps else []
         extra += ["--threads", str(args.threads)] if args.threads else []
         extra += ["--device", args.device] if args.device else []
+        for stage in PRETRAIN.get(name, []):  # --steps only overrides the last stage
+            if steps_done(name) < steps_of(stage):
+                cli.main(stage + extra)
+        extra += ["--steps", str(args.steps)] if args.steps else []
         cli.main(RECIPES[name] + extra)
     return 0

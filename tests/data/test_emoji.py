@@ -111,6 +111,21 @@ def test_datasets_from_cache(tiny):
     assert len(styles) == len(KEYS) and styles.info.domains == ["noto", "openmoji"]
 
 
+def test_category_subset(tiny):
+    """``categories`` keeps only those sequences (both designs each); its name shows in the description."""
+    root, data = tiny
+    faces = emoji.EmojiImages("all", 32, root=root, categories=["face"])
+    assert len(faces) == 2  # the grinning face, drawn by both fonts
+    assert faces.labels["category"].tolist() == [emoji.CATEGORIES.index("face")] * 2
+    assert data.items[faces.samples[0][0]]["key"] == "1F600"
+    assert faces.info.description.startswith("face emoji") and faces.info.extra["categories"] == ["face"]
+    two = emoji.EmojiImages("all", 32, root=root, categories=["face", "food"])
+    assert sorted(data.items[i]["key"] for i, _ in two.samples[::2]) == ["1F355", "1F600"]
+    for bad in (["faces"], []):
+        with pytest.raises(ValueError, match="categories"):
+            emoji.EmojiImages("all", 32, root=root, categories=bad)
+
+
 def test_missing_cache_without_build(tmp_path):
     with pytest.raises(emoji.DataUnavailableError, match="data build emoji"):
         emoji.load_emoji(32, root=tmp_path, build_if_missing=False)

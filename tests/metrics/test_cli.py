@@ -34,6 +34,25 @@ def test_eval_needs_a_dataset(tmp_path, capsys):
 
 
 @pytest.mark.skipif(not (classifier_path("emoji") / "config.json").is_file(), reason="emoji classifier not trained")
+def test_eval_uses_the_category_subset_the_model_trained_on(tiny_emoji):  # noqa: F811 (fixture)
+    """A model trained on face emoji only is measured against held-out faces, not all held-out emoji."""
+    from tests.train.tiny_emoji import FACES, N_TRAIN
+
+    meta = ModelMeta(name="tiny faces", dataset="emoji: face emoji (both, train split), labelled by category",
+                     training={"params": {"data_args": {"categories": ["face"]}}})
+    torch.manual_seed(0)
+    model = new_model("dcgan", dict(latent_dim=8, ngf=4, ndf=4, image_size=32), meta=meta, components=("generator",))
+    report = cli.evaluate_model(model)
+    held_out_faces = 2 * sum(i >= N_TRAIN for i in FACES)  # both designs of each
+    assert "categories face" in report.data
+    notes = {name: note for name, _, note in report.rows}
+    assert notes["fd"].endswith(f"n={held_out_faces}")
+    whole = cli.evaluate_model(model, data="emoji")  # naming the data: the whole held-out split
+    assert "categories" not in whole.data
+    assert {name: note for name, _, note in whole.rows}["fd"].endswith(f"n={2 * 3}")
+
+
+@pytest.mark.skipif(not (classifier_path("emoji") / "config.json").is_file(), reason="emoji classifier not trained")
 def test_eval_stargan_with_a_subset_of_the_people_attributes(tiny_emoji):  # noqa: F811 (fixture)
     """A StarGAN knowing some of emoji-people's attributes, in its own order: edits are scored per head, beside
     the classifier's accuracy on the unedited images (computed here independently)."""

@@ -6,6 +6,7 @@ import huggingface_hub
 import pytest
 
 from ganstudio.train import cli
+from tests.train.tiny_emoji import tiny_emoji, tiny_emoji_root  # noqa: F401 (fixtures)
 
 TINY = ["--set", "ngf=4", "--set", "ndf=4", "--set", "latent_dim=8"]
 
@@ -65,3 +66,38 @@ def test_unknown_family_is_refused(capsys):
     with pytest.raises(SystemExit):
         cli.main(["biggan", "--data", "mnist"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_a_later_stage_on_other_data_is_recorded(tmp_path, tiny_emoji):  # noqa: F811 (fixture)
+    """Resuming a run on a subset of its data (fine-tuning) continues the step count and the card lists the
+    earlier stage; resuming the new stage again adds nothing."""
+    def stage(steps, *extra):
+        return cli.main(["dcgan", "--data", "emoji", "--out", str(tmp_path / "run"), "--steps", str(steps),
+                         "--batch-size", "4", "--threads", "1", "--quiet", *TINY, *extra])
+
+    faces = ["--param", 'data_args={"categories": ["face"]}']
+    assert stage(2) == 0 and stage(3, *faces) == 0 and stage(4, *faces) == 0
+    meta = json.loads((tmp_path / "run" / "model" / "config.json").read_text())["meta"]
+    assert meta["training"]["steps"] == 4 and meta["dataset"].startswith("emoji: face emoji")
+    assert meta["training"]["earlier_stages"] == [{"until_step": 2, "data": "emoji"}]
+    assert "earlier_stages" in (tmp_path / "run" / "model" / "README.md").read_text()
+
+
+def test_recipe_stages_run_in_order_and_finished_ones_are_skipped(tmp_path, monkeypatch):
+    """``recipe NAME`` runs the earlier stages its run has not passed, then the last one (which --steps overrides)."""
+    from ganstudio.train import recipes
+
+    calls = []
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(recipes.cli, "main", lambda argv: calls.append(argv) or 0)
+    monkeypatch.setitem(recipes.RECIPES, "toy", ["dcgan", "--steps", "30", "--param", "x=2"])
+    monkeypatch.setitem(recipes.PRETRAIN, "toy", [["dcgan", "--steps", "10"], ["dcgan", "--steps", "20"]])
+    assert recipes.main(["toy", "--steps", "40"]) == 0
+    assert [recipes.steps_of(a) for a in calls] == [10, 20, 40]
+    assert all(a[a.index("--out") + 1] == "runs/toy" for a in calls)
+
+    calls.clear()  # a bundled checkpoint at step 15: only the second stage and the last one are left
+    (tmp_path / "checkpoints" / "toy").mkdir(parents=True)
+    (tmp_path / "checkpoints" / "toy" / "config.json").write_text(json.dumps({"meta": {"training": {"steps": 15}}}))
+    assert recipes.main(["toy"]) == 0
+    assert [recipes.steps_of(a) for a in calls] == [20, 30]

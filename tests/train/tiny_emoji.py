@@ -3,7 +3,8 @@
 Each "sequence" is a coloured disc on white; its Noto design is plain, its OpenMoji design has a black
 outline, so the two designs differ the way the real ones do. Edge and region maps come from the real
 ``ganstudio.data.emoji`` functions. Items 0-7 are training items, 8-10 test items; all are "people" with
-a skin tone (cycling through the five) and a gender, so ``emoji-people`` is non-empty in both splits.
+a skin tone (cycling through the five) and a gender, so ``emoji-people`` is non-empty in both splits; items
+0, 3 and 8 have category ``face``, the others ``person``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ganstudio.data import emoji
 
 SIZE = 32
 N_TRAIN, N_TEST = 8, 3
+FACES = (0, 3, 8)  # category "face" (two training items, one test item); the others are "person"
 COLORS = [(252, 200, 45), (215, 40, 50), (60, 130, 220), (80, 170, 70), (150, 80, 190), (240, 130, 40)]
 
 
@@ -45,7 +47,7 @@ def write_tiny_emoji(root: Path) -> Path:
         alphas.append(np.stack([a[..., 3] for a in rgba]))
         edges.append(np.stack([emoji.edge_map(c, a[..., 3]) for c, a in zip(rgb, rgba)]))
         regions.append(np.stack([emoji.region_map(c, a[..., 3]) for c, a in zip(rgb, rgba)]))
-        items.append({"key": f"F{i:03X}", "text": "", "name": f"DISC {i}", "category": 1, "skin_tone": 1 + i % 5,
+        items.append({"key": f"F{i:03X}", "text": "", "name": f"DISC {i}", "category": 0 if i in FACES else 1, "skin_tone": 1 + i % 5,
                       "mixed_tones": False, "hair": 0, "gender": 1 + i % 2,
                       "split": "train" if i < N_TRAIN else "test", "people": True})
     meta = {"format": emoji.FORMAT, "size": SIZE, "count": len(items), "labels": emoji.LABELS,
