@@ -80,7 +80,7 @@ def test_a_later_stage_on_other_data_is_recorded(tmp_path, tiny_emoji):  # noqa:
     meta = json.loads((tmp_path / "run" / "model" / "config.json").read_text())["meta"]
     assert meta["training"]["steps"] == 4 and meta["dataset"].startswith("emoji: face emoji")
     assert meta["training"]["earlier_stages"] == [{"until_step": 2, "data": "emoji"}]
-    assert "earlier_stages" in (tmp_path / "run" / "model" / "README.md").read_text()
+    assert "- steps up to 2: emoji\n" in (tmp_path / "run" / "model" / "README.md").read_text()
 
 
 def test_recipe_stages_run_in_order_and_finished_ones_are_skipped(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("GANSTUDIO_CHROMIUM", "/usr/bin/chromium")
-TIMEOUT_MS = 60_000  # a 2-core CI machine shared with other jobs can be slow
+TIMEOUT_MS = 120_000  # a 2-core CI machine shared with other jobs can be slow
 
 
 @pytest.fixture(scope="module")
