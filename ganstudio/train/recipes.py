@@ -70,7 +70,7 @@ RECIPES: dict[str, list[str]] = {
     # with gamma 0.05 (the StyleGAN2-ADA heuristic 0.0002 * 64^2 / batch 16), style mixing 0.9, EMA G exported.
     # ~0.4 s/step at batch 16 on one free core: 20,000 steps ~ 2.3 h.
     # Stage 2 (stage 1, all emoji to step 4,000, is in PRETRAIN): fine-tuned on the face emoji only.
-    "stylegan2-emoji": [*STYLEGAN2, "--steps", "14000", "--param", 'data_args={"categories": ["face"]}',
+    "stylegan2-emoji": [*STYLEGAN2, "--steps", "10000", "--param", 'data_args={"categories": ["face"]}',
                         "--name", "StyleGAN2 - face emoji, 64 px"],
     # Translation and editing on the emoji data, 64 px. CPU times: one free core (--threads 1); with the two
     # cores shared by other jobs, wall-clock time is about 2.5x longer.
