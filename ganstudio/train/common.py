@@ -365,7 +365,7 @@ def init_from_folder(folder: Path, trainer: Trainer) -> tuple[int, float]:
         module.load_state_dict(saved.modules[name].state_dict())
     training = saved.meta.training or {}
     steps = int(training.get("steps", 0))
-    trainer.history = list(training.get("history") or [])
+    trainer.history = list(training.get("earlier_stages") or [])
     note_stage(trainer, saved.meta.dataset, steps)
     return steps, float(training.get("time_s", 0.0))
 

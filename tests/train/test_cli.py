@@ -71,8 +71,8 @@ def test_unknown_family_is_refused(capsys):
 def test_a_later_stage_on_other_data_is_recorded(tmp_path, tiny_emoji):  # noqa: F811 (fixture)
     """Resuming a run on a subset of its data (fine-tuning) continues the step count and the card lists the
     earlier stage; resuming the new stage again adds nothing."""
-    def stage(steps, *extra):
-        return cli.main(["dcgan", "--data", "emoji", "--out", str(tmp_path / "run"), "--steps", str(steps),
+    def stage(steps, *extra, out="run"):
+        return cli.main(["dcgan", "--data", "emoji", "--out", str(tmp_path / out), "--steps", str(steps),
                          "--batch-size", "4", "--threads", "1", "--quiet", *TINY, *extra])
 
     faces = ["--param", 'data_args={"categories": ["face"]}']
@@ -81,6 +81,11 @@ def test_a_later_stage_on_other_data_is_recorded(tmp_path, tiny_emoji):  # noqa:
     assert meta["training"]["steps"] == 4 and meta["dataset"].startswith("emoji: face emoji")
     assert meta["training"]["earlier_stages"] == [{"until_step": 2, "data": "emoji"}]
     assert "- steps up to 2: emoji\n" in (tmp_path / "run" / "model" / "README.md").read_text()
+    # continued elsewhere from the exported folder (a fresh machine with the bundled checkpoint): kept
+    assert stage(5, *faces, "--init-from", str(tmp_path / "run" / "model"), out="elsewhere") == 0
+    meta = json.loads((tmp_path / "elsewhere" / "model" / "config.json").read_text())["meta"]
+    assert meta["training"]["steps"] == 5
+    assert meta["training"]["earlier_stages"] == [{"until_step": 2, "data": "emoji"}]
 
 
 def test_recipe_stages_run_in_order_and_finished_ones_are_skipped(tmp_path, monkeypatch):
