@@ -72,8 +72,8 @@ def test_a_later_stage_on_other_data_is_recorded(tmp_path, tiny_emoji):  # noqa:
     """Resuming a run on a subset of its data (fine-tuning) continues the step count and the card lists the
     earlier stage; resuming the new stage again adds nothing."""
     def stage(steps, *extra, out="run"):
-        return cli.main(["dcgan", "--data", "emoji", "--out", str(tmp_path / out), "--steps", str(steps),
-                         "--batch-size", "4", "--threads", "1", "--quiet", *TINY, *extra])
+        return cli.main(["dcgan", "--data", "emoji", "--image-size", "32", "--out", str(tmp_path / out),
+                         "--steps", str(steps), "--batch-size", "4", "--threads", "1", "--quiet", *TINY, *extra])
 
     faces = ["--param", 'data_args={"categories": ["face"]}']
     assert stage(2) == 0 and stage(3, *faces) == 0 and stage(4, *faces) == 0
