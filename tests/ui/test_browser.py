@@ -141,7 +141,9 @@ def visit_every_tab(page, served, shots, tmp_path) -> None:
                                container="netG_state_dict", prefix="module.")
     page.get_by_text("Convert published weights").click()
     page.locator("#models-weights input[type=file]").set_input_files(str(weights))
-    page.locator("#models-weights").get_by_text("netG_epoch_24.pth").wait_for()  # uploaded
+    page.locator("#models-weights").get_by_text("netG_epoch_24.pth").wait_for()
+    # the size link appears once the upload has finished; converting earlier would send no file
+    page.locator("#models-weights a").get_by_text("KB").wait_for()
     page.get_by_role("button", name="Convert into this session").click()
     page.locator("#models-status").get_by_text("netG_epoch_24 (dcgan)").wait_for()
     no_errors(page)
