@@ -57,10 +57,10 @@ RECIPES: dict[str, list[str]] = {
     # held-out digits after 8,000 steps).
     "sgan-mnist": ["sgan", "--data", "mnist", "--loss", "nonsaturating", "--steps", "8000", "--batch-size", "64",
                    *SMALL_DC, "--param", "label_fraction=0.1", "--name", "Semi-supervised GAN - MNIST digits"],
-    # ProGAN grown 4 -> 64 px: phases of 2,000 steps (fade, then stabilise, per resolution), then 64 px until
-    # step 24,000 (2,000 fade + 6,000 stable). Widths fmap_base 512 (128 at 4-8 px, 64 / 32 / 16 at 16 / 32 / 64;
+    # ProGAN grown 4 -> 64 px: phases of 2,000 steps (fade, then stabilise, per resolution), 64 px from step
+    # 14,000 (2,000 fade, then stable) to the end of stage 1 at step 20,000. Widths fmap_base 512 (128 at 4-8 px, 64 / 32 / 16 at 16 / 32 / 64;
     # G 0.85 M, 3.4 MB). WGAN-GP + drift, Adam 1e-3 (0, 0.99), one critic step. Batch 16, one free core:
-    # ~0.1 / 0.25 / 0.4 / 0.65 s/step at 8 / 16 / 32 / 64 px: ~2.5 h in all.
+    # ~0.1 / 0.25 / 0.4 / 0.65 s/step at 8 / 16 / 32 / 64 px: ~3 h for both stages.
     # Stage 2 (stage 1, all emoji to step 20,000, is in PRETRAIN): the same state fine-tuned on the face emoji
     # only (240 training images), whose round yellow faces a small CPU-trained model can draw recognisably.
     "progan-emoji": [*PROGAN, "--steps", "26000", "--param", 'data_args={"categories": ["face"]}',
@@ -68,7 +68,7 @@ RECIPES: dict[str, list[str]] = {
     # StyleGAN2 at 64 px with small widths (channel_base 1024, channel_max 128: 128 / 128 / 64 / 32 / 16 at
     # 4..64 px), style_dim 128, 4 mapping layers (G 0.8 M, 3.2 MB). Non-saturating loss, lazy R1 every 16 steps
     # with gamma 0.05 (the StyleGAN2-ADA heuristic 0.0002 * 64^2 / batch 16), style mixing 0.9, EMA G exported.
-    # ~0.4 s/step at batch 16 on one free core: 20,000 steps ~ 2.3 h.
+    # ~0.4 s/step at batch 16 on one free core: 10,000 steps (both stages) ~ 70 min.
     # Stage 2 (stage 1, all emoji to step 4,000, is in PRETRAIN): fine-tuned on the face emoji only.
     "stylegan2-emoji": [*STYLEGAN2, "--steps", "10000", "--param", 'data_args={"categories": ["face"]}',
                         "--name", "StyleGAN2 - face emoji, 64 px"],
