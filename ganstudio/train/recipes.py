@@ -58,8 +58,8 @@ RECIPES: dict[str, list[str]] = {
     "sgan-mnist": ["sgan", "--data", "mnist", "--loss", "nonsaturating", "--steps", "8000", "--batch-size", "64",
                    *SMALL_DC, "--param", "label_fraction=0.1", "--name", "Semi-supervised GAN - MNIST digits"],
     # ProGAN grown 4 -> 64 px: phases of 2,000 steps (fade, then stabilise, per resolution), 64 px from step
-    # 14,000 (2,000 fade, then stable) to the end of stage 1 at step 20,000. Widths fmap_base 512 (128 at 4-8 px, 64 / 32 / 16 at 16 / 32 / 64;
-    # G 0.85 M, 3.4 MB). WGAN-GP + drift, Adam 1e-3 (0, 0.99), one critic step. Batch 16, one free core:
+    # 14,000 (2,000 fade, then stable) to the end of stage 1 at step 20,000. Widths fmap_base 512 (128 at
+    # 4-8 px, 64 / 32 / 16 at 16 / 32 / 64; G 0.85 M, 3.4 MB). WGAN-GP + drift, Adam 1e-3 (0, 0.99), one critic step. Batch 16, one free core:
     # ~0.1 / 0.25 / 0.4 / 0.65 s/step at 8 / 16 / 32 / 64 px: ~3 h for both stages.
     # Stage 2 (stage 1, all emoji to step 20,000, is in PRETRAIN): the same state fine-tuned on the face emoji
     # only (240 training images), whose round yellow faces a small CPU-trained model can draw recognisably.
@@ -139,7 +139,8 @@ def steps_done(name: str, runs: Path = Path("runs"), checkpoints: Path = Path("c
     """Steps the recipe's training state has reached (else the bundled checkpoint's, else 0)."""
     state = runs / name / "train_state.pt"
     if state.is_file():
-        return int(torch.load(state, map_location="cpu", weights_only=True)["step"])
+        # mmap: only the step is read, not the tensors of the whole state
+        return int(torch.load(state, map_location="cpu", weights_only=True, mmap=True)["step"])
     config = checkpoints / name / "config.json"
     if config.is_file():
         return int(json.loads(config.read_text())["meta"].get("training", {}).get("steps", 0))
@@ -169,9 +170,11 @@ def main(argv: list[str] | None = None) -> int:
                  "--quiet"]
         extra += ["--threads", str(args.threads)] if args.threads else []
         extra += ["--device", args.device] if args.device else []
+        done = steps_done(name)
         for stage in PRETRAIN.get(name, []):  # --steps only overrides the last stage
-            if steps_done(name) < steps_of(stage):
+            if done < steps_of(stage):
                 cli.main(stage + extra)
+                done = steps_of(stage)
         extra += ["--steps", str(args.steps)] if args.steps else []
         cli.main(RECIPES[name] + extra)
     return 0
