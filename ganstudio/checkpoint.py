@@ -303,8 +303,10 @@ def model_card(model: GanModel) -> str:
         lines += ["", "## Training", ""] + [f"- {k}: {v}" for k, v in m.training.items() if k != "earlier_stages"]
         stages = m.training.get("earlier_stages") or []
         if stages:  # e.g. pre-trained on all emoji, then fine-tuned on a subset
-            lines += ["", "Earlier stages of the same run, before the data above:", ""]
-            lines += [f"- steps up to {st.get('until_step')}: {st.get('data')}" for st in stages]
+            lines += ["", "Earlier stages of the same run, before the data and settings above:", ""]
+            lines += [f"- steps up to {st.get('until_step')}: {st.get('data')}"
+                      + "".join(f"; {k} {st[k]}" for k in ("params", "lr_decay_from") if k in st)
+                      for st in stages]
     if m.metrics:
         lines += ["", "## Metrics", "", "| metric | value |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in m.metrics.items()]

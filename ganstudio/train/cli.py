@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .. import losses, registry
-from ..data import dataset_names
+from ..data import DataUnavailableError, UnknownDatasetError, dataset_names
 from . import TRAINERS, TrainOptions, run, trainer_for
 
 
@@ -71,7 +71,12 @@ def main(argv: list[str] | None = None) -> int:
         checkpoint_every=args.checkpoint_every, device=args.device, amp=not args.no_amp, name=args.name,
         threads=args.threads, init_from=args.init_from, lr_decay_from=args.lr_decay_from,
     )
-    folder = run(opts, trainer, quiet=args.quiet)
+    try:
+        folder = run(opts, trainer, quiet=args.quiet)
+    except (UnknownDatasetError, DataUnavailableError, ValueError) as e:
+        # bad options, data, model settings or --init-from folder: one line, no traceback
+        print(f"error: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 2
     if int(os.environ.get("RANK", "0")) != 0:
         return 0  # under torchrun only rank 0 reports, copies and uploads the exported model
     print(f"model written to {folder}")

@@ -338,7 +338,8 @@ def load_state(out: Path, trainer: Trainer, batches: Batches) -> tuple[int, floa
     trainer.load_extra_state(state["extra"])
     trainer.history = json.loads(state.get("history", "[]"))
     saved = json.loads(state["options"])
-    note_stage(trainer, _data_of(saved["data"], saved.get("params") or {}), int(state["step"]))
+    note_stage(trainer, _data_of(saved["data"], saved.get("params") or {}), int(state["step"]),
+               saved.get("params") or {}, saved.get("lr_decay_from"))
     rank = current_rank()
     if rank:
         # only rank 0's streams are saved: the others re-seed, or every shard would repeat rank 0's
@@ -366,7 +367,7 @@ def init_from_folder(folder: Path, trainer: Trainer) -> tuple[int, float]:
     training = saved.meta.training or {}
     steps = int(training.get("steps", 0))
     trainer.history = list(training.get("earlier_stages") or [])
-    note_stage(trainer, saved.meta.dataset, steps)
+    note_stage(trainer, saved.meta.dataset, steps, training.get("params") or {}, training.get("lr_decay_from"))
     return steps, float(training.get("time_s", 0.0))
 
 
@@ -375,13 +376,32 @@ def _data_of(data: str, params: dict[str, Any]) -> str:
     return f"{data} {json.dumps(args, sort_keys=True)}" if args else data
 
 
-def note_stage(trainer: Trainer, data_before: str, step: int) -> None:
+def _recipe_params(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if k != "data_args"}  # data_args are part of the data
+
+
+def note_stage(trainer: Trainer, data_before: str, step: int, params_before: dict[str, Any] | None = None,
+               lr_decay_before: int | None = None) -> None:
     """Record in ``trainer.history`` that steps up to ``step`` trained on ``data_before`` when this run's data
-    differs (a later stage, e.g. fine-tuning on a subset); the model card lists the stages."""
+    differs (a later stage, e.g. fine-tuning on a subset), or with other family parameters or learning-rate
+    decay (e.g. a stage that adds augmentation); the model card lists the stages.
+
+    A stage entry holds ``until_step`` and ``data``, plus ``params`` / ``lr_decay_from`` when those differ.
+    ``params_before`` None means unknown (not compared).
+    """
     opts = trainer.opts
     now = {_data_of(opts.data, opts.params), f"{trainer.info.name}: {trainer.info.description}"}
-    if step > 0 and data_before not in now:
-        trainer.history.append({"until_step": step, "data": data_before})
+    if step <= 0:
+        return
+    entry: dict[str, Any] = {"until_step": step, "data": data_before}
+    if params_before is not None:
+        before = _recipe_params(params_before)
+        if before != _recipe_params(opts.params):
+            entry["params"] = before
+        if lr_decay_before != opts.lr_decay_from:
+            entry["lr_decay_from"] = lr_decay_before
+    if data_before not in now or len(entry) > 2:
+        trainer.history.append(entry)
 
 
 # ---------------------------------------------------------------------------------------------

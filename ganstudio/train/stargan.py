@@ -15,6 +15,12 @@ Target labels are drawn at random per step: every attribute outside a group is a
 mutually exclusive group of the dataset's ``attribute_groups`` gets exactly one member, chosen
 uniformly, so no target asks for two skin tones at once.
 
+``--param diffaug=flip,translation,cutout`` (default none) passes every image D sees -- real and edited,
+in the D and the G step, the gradient penalty's too -- through the same kind of random differentiable
+transform (:mod:`.augment`), so D's class head must read the attribute itself rather than remember the
+training images (with 1,584 people emoji it reads held-out reals' skin tone at 90 % against 100 % on
+the training images).
+
 The log's ``cls_fake`` is the fraction of target attributes D's classifier reads in G's edits: the
 training-time view of "the edit carries the asked attribute".
 
@@ -34,6 +40,7 @@ from PIL import Image
 from .. import images as imgs
 from .. import losses
 from ..inference import norm_statistics_from_input
+from .augment import diff_augment, parse_policy
 from .common import Batches, Trainer
 from .translation import frozen, held_out
 from .unconditional import d_stats
@@ -98,6 +105,7 @@ class StarGANTrainer(Trainer):
         self.lambda_cls = float(self.opts.params.get("lambda_cls", 1.0))
         self.lambda_rec = float(self.opts.params.get("lambda_rec", 10.0))
         self.groups = group_indices(self.info.attribute_names, self.info.attribute_groups)
+        self.policy = parse_policy(self.opts.params.get("diffaug"))
         self.optimizers = {
             "g": self.make_optimizer(self.G.parameters(), self.opts.lr_g, "g"),
             "d": self.make_optimizer(self.D.parameters(), self.opts.lr_d, "d"),
@@ -106,9 +114,14 @@ class StarGANTrainer(Trainer):
     def targets(self, n: int) -> torch.Tensor:
         return random_targets(n, self.c_dim, self.groups, self.rng).to(self.device)
 
+    def augment(self, x: torch.Tensor) -> torch.Tensor:
+        """What D sees of ``x`` [B, C, H, W]: ``x`` itself, or a DiffAugment draw of it."""
+        return diff_augment(x, self.policy, self.rng) if self.policy else x
+
     def d_step(self, x: torch.Tensor, c_org: torch.Tensor) -> dict[str, float]:
         with torch.no_grad(), self.autocast():
-            fake = self.G(x, self.targets(x.shape[0])).float()
+            fake = self.augment(self.G(x, self.targets(x.shape[0])).float())
+        x = self.augment(x)
         with self.autocast():
             src_real, cls_real = self.D(x)  # [B, 1, h, w], [B, c_dim]
             src_fake, _ = self.D(fake)
@@ -131,7 +144,7 @@ class StarGANTrainer(Trainer):
         c_trg = self.targets(x.shape[0])
         with frozen(self.D), self.autocast():
             fake = self.G(x, c_trg)
-            src, cls = self.D(fake)
+            src, cls = self.D(self.augment(fake))
             loss_gan = losses.g_loss(self.opts.loss, src)
             loss_cls = classification_loss(cls, c_trg)
             rec = self.G(fake, c_org)  # back to the original labels

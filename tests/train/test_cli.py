@@ -68,6 +68,25 @@ def test_unknown_family_is_refused(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("extra, message", [
+    (["--data", "nosuch"], "unknown dataset 'nosuch'"),
+    (["--set", "widths=3"], "widths"),
+    (["--param", "data_args={\"size\": 5}"], "size"),
+])
+def test_bad_options_give_one_line_and_exit_2(tmp_path, capsys, extra, message):
+    assert _train(tmp_path, *extra) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_init_from_another_model_is_refused(tmp_path, capsys):
+    assert _train(tmp_path) == 0
+    assert _train(tmp_path, "--out", str(tmp_path / "wider"), "--set", "ngf=8",
+                  "--init-from", str(tmp_path / "run" / "model")) == 2
+    assert "holds a different model" in capsys.readouterr().err
+
+
 def test_a_later_stage_on_other_data_is_recorded(tmp_path, tiny_emoji):  # noqa: F811 (fixture)
     """Resuming a run on a subset of its data (fine-tuning) continues the step count and the card lists the
     earlier stage; resuming the new stage again adds nothing."""
@@ -86,6 +105,20 @@ def test_a_later_stage_on_other_data_is_recorded(tmp_path, tiny_emoji):  # noqa:
     meta = json.loads((tmp_path / "elsewhere" / "model" / "config.json").read_text())["meta"]
     assert meta["training"]["steps"] == 5
     assert meta["training"]["earlier_stages"] == [{"until_step": 2, "data": "emoji"}]
+
+
+def test_a_later_stage_with_other_settings_is_recorded(tmp_path):
+    """Same data, but a family parameter and the learning-rate decay change on resume: an earlier stage
+    with the old settings; resuming with the same settings again adds nothing."""
+    assert _train(tmp_path, "--steps", "2") == 0
+    later = ["--param", "lambda_x=2", "--lr-decay-from", "3"]
+    assert _train(tmp_path, "--steps", "3", *later) == 0 and _train(tmp_path, "--steps", "4", *later) == 0
+    meta = json.loads((tmp_path / "run" / "model" / "config.json").read_text())["meta"]
+    assert meta["training"]["params"] == {"lambda_x": 2} and meta["training"]["lr_decay_from"] == 3
+    assert meta["training"]["earlier_stages"] == [
+        {"until_step": 2, "data": "mnist", "params": {}, "lr_decay_from": None}]
+    card = (tmp_path / "run" / "model" / "README.md").read_text()
+    assert "- steps up to 2: mnist; params {}; lr_decay_from None\n" in card
 
 
 def test_recipe_stages_run_in_order_and_finished_ones_are_skipped(tmp_path, monkeypatch):

@@ -84,3 +84,21 @@ def test_other_losses_run(tmp_path, tiny_emoji):
     folder = run(opts(tmp_path, loss="lsgan", steps=1, params={"lambda_rec": 5}), trainer_for("stargan"), quiet=True)
     model = load_folder(folder)
     assert model.meta.training["n_critic"] == 1 and model.meta.training["params"]["lambda_rec"] == 5
+
+
+def test_diffaug_trains_and_is_recorded(tmp_path, tiny_emoji):
+    """``diffaug`` puts D's inputs through DiffAugment: the run differs from one without it, and the card says so."""
+    plain = load_folder(run(opts(tmp_path, steps=2, out=str(tmp_path / "plain")), trainer_for("stargan"), quiet=True))
+    folder = run(opts(tmp_path, steps=2, params={"diffaug": "flip,translation,cutout"}), trainer_for("stargan"),
+                 quiet=True)
+    model = load_folder(folder)
+    assert model.meta.training["params"]["diffaug"] == "flip,translation,cutout"
+    values = log_values(tmp_path / "run" / "log.txt")
+    assert all(math.isfinite(v) for row in values for v in row)
+    d_plain, d_aug = plain.modules["discriminator"].state_dict(), model.modules["discriminator"].state_dict()
+    assert any(not torch.equal(d_plain[k], d_aug[k]) for k in d_plain)
+
+
+def test_unknown_diffaug_is_refused(tmp_path, tiny_emoji):
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        run(opts(tmp_path, steps=1, params={"diffaug": "colour"}), trainer_for("stargan"), quiet=True)
