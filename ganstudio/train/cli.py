@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import losses, registry
 from ..data import DataUnavailableError, UnknownDatasetError, dataset_names
 from . import TRAINERS, TrainOptions, run, trainer_for
+from .common import AMP_MODES
 
 
 def _kv(text: str) -> tuple[str, object]:
@@ -48,7 +49,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sample-every", type=int, default=500)
     p.add_argument("--checkpoint-every", type=int, default=500)
     p.add_argument("--device", help="cuda, mps or cpu (default: best available)")
-    p.add_argument("--no-amp", action="store_true", help="no bf16 autocast on CUDA")
+    p.add_argument("--amp", choices=AMP_MODES, default="auto",
+                   help="bf16 autocast: auto (on CUDA only), bf16 (on any device), off")
+    p.add_argument("--no-amp", dest="amp", action="store_const", const="off", help="same as --amp off")
     p.add_argument("--threads", type=int, help="CPU threads")
     p.add_argument("--name", default="", help="model name for the card")
     p.add_argument("--init-from", help="model folder to continue from when OUT has no training state")
@@ -68,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         loss=args.loss or trainer.default_loss, steps=args.steps, batch_size=args.batch_size,
         lr_g=args.lr_g, lr_d=args.lr_d, n_critic=args.n_critic, model=dict(args.model), params=dict(args.param),
         image_size=args.image_size, seed=args.seed, log_every=args.log_every, sample_every=args.sample_every,
-        checkpoint_every=args.checkpoint_every, device=args.device, amp=not args.no_amp, name=args.name,
+        checkpoint_every=args.checkpoint_every, device=args.device, amp=args.amp, name=args.name,
         threads=args.threads, init_from=args.init_from, lr_decay_from=args.lr_decay_from,
     )
     try:

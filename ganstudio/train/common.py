@@ -63,7 +63,8 @@ class TrainOptions:
     sample_every: int = 500
     checkpoint_every: int = 500
     device: str | None = None
-    amp: bool = True  # bf16 autocast on CUDA
+    # bf16 autocast: "auto" on CUDA only, "bf16" on any device (CPU autocast too; used by the tests), "off"
+    amp: str = "auto"
     name: str = ""
     threads: int | None = None
     # A model folder to continue from when there is no training state (e.g. a bundled checkpoint on a
@@ -71,6 +72,17 @@ class TrainOptions:
     init_from: str | None = None
     # pix2pix / CycleGAN schedule: learning rates constant until this step, then linearly down to 0 at ``steps``
     lr_decay_from: int | None = None
+
+
+AMP_MODES = ("auto", "bf16", "off")
+
+
+def amp_enabled(mode: str | bool, device: torch.device) -> bool:
+    """Whether to train under bf16 autocast (``True`` / ``False``: the older "auto" / "off")."""
+    mode = {True: "auto", False: "off"}.get(mode, mode)  # type: ignore[call-overload]
+    if mode not in AMP_MODES:
+        raise ValueError(f"unknown amp mode {mode!r}; choose one of {', '.join(AMP_MODES)}")
+    return mode == "bf16" or (mode == "auto" and device.type == "cuda")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,7 +211,7 @@ class Trainer:
         # latents, labels, penalties (CPU); each process of a torchrun job draws its own (rank 0 = single process)
         self.rng = torch.Generator().manual_seed(rank_seed(opts.seed, current_rank()))
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
-        self.amp = opts.amp and device.type == "cuda"
+        self.amp = amp_enabled(opts.amp, device)
         self.batches: Batches | None = None  # set by run(): fresh real batches for extra critic updates
         # earlier stages on other data (e.g. pre-trained on all emoji, then fine-tuned on faces)
         self.history: list[dict[str, Any]] = []
@@ -210,7 +222,7 @@ class Trainer:
         return losses.make_optimizer(self.spec.optimizer, params, lr or default, self.spec.betas)
 
     def autocast(self) -> Any:
-        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.amp)
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp)
 
     def step_optimizer(self, name: str, loss: torch.Tensor, *modules: nn.Module) -> None:
         opt = self.optimizers[name]
