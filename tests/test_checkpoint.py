@@ -246,6 +246,15 @@ def test_invalid_config_value(folder):
         load_folder(folder)
 
 
+def test_config_that_does_not_build(folder):
+    """A value no config check catches (a negative width) is a config error naming the value, not torch's."""
+    with pytest.raises(ConfigError, match=r"dcgan config .*'ngf': -4.* does not build"):
+        new_model("dcgan", {**TINY, "ngf": -4})
+    edit_config(folder, lambda c: c["config"].update(ngf=-4))
+    with pytest.raises(CheckpointError, match="does not build"):
+        load_folder(folder)
+
+
 def test_config_disagreeing_with_weights(folder):
     edit_config(folder, lambda c: c["config"].update(ngf=8))
     with pytest.raises(CheckpointError, match=r"model\.safetensors \(dcgan generator\) does not match its config: "

@@ -90,7 +90,13 @@ class Family:
             raise ConfigError(
                 f"family {self.name!r} has no component {component!r} (it has {sorted(self.components)})"
             )
-        return self.components[component](config)
+        try:
+            return self.components[component](config)
+        except ConfigError:
+            raise
+        except (RuntimeError, ValueError, TypeError, ZeroDivisionError) as e:
+            # a value the config's own checks let through (e.g. a negative width): torch refuses to build it
+            raise ConfigError(f"{self.name} config {config.to_dict()} does not build: {e}") from e
 
 
 def init_normal_(module: nn.Module, std: float = 0.02) -> None:

@@ -21,6 +21,7 @@ import inspect
 import json
 import math
 import os
+import re
 import shlex
 import sys
 import time
@@ -196,12 +197,21 @@ def average_gradients(*modules: nn.Module) -> None:
 # trainer base
 
 
+COMMON_PARAMS = ("data_args", "folder_kind")  # read by build_dataset for every family
+
+
 class Trainer:
     """Base of family trainers. Subclasses set up optimisers in ``__init__`` and implement the steps."""
 
     default_loss = "nonsaturating"
+    # the ``--param`` names this trainer reads, besides COMMON_PARAMS; any other name is refused
+    params: tuple[str, ...] = ()
 
     def __init__(self, model: GanModel, opts: TrainOptions, info: DatasetInfo, device: torch.device):
+        unknown = sorted(set(opts.params) - set(self.params) - set(COMMON_PARAMS))
+        if unknown:
+            raise ValueError(f"unknown training parameter(s) {', '.join(unknown)} for {opts.family}; "
+                             f"known: {', '.join(sorted(self.params + COMMON_PARAMS))}")
         self.model = model
         self.opts = opts
         self.info = info
@@ -526,6 +536,8 @@ def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False
     step, elapsed = 0, 0.0
     if _state_path(out).exists():
         step, elapsed = load_state(out, trainer, batches)
+        if rank == 0:
+            trim_log(out / "log.txt", step)
         if rank == 0 and not quiet:
             print(f"resuming from step {step} ({elapsed:.0f} s trained so far)")
     elif opts.init_from and (Path(opts.init_from) / "config.json").is_file():
@@ -572,6 +584,19 @@ def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False
     if dist.is_initialized():
         dist.barrier()
     return out / "model"
+
+
+def trim_log(path: Path, step: int) -> None:
+    """Drop the log lines of steps after ``step``: a run stopped between two saved states trains them again."""
+    if not path.is_file():
+        return
+    lines = path.read_text().splitlines(keepends=True)
+    kept = [line for line in lines if (m := _LOG_STEP.match(line)) is None or int(m.group(1)) <= step]
+    if len(kept) != len(lines):
+        path.write_text("".join(kept))
+
+
+_LOG_STEP = re.compile(r"\[(\d+)/\d+\] ")
 
 
 def save_samples(trainer: Trainer, fixed: dict[str, torch.Tensor], path: Path) -> Image.Image:

@@ -125,6 +125,8 @@ class CGANTrainer(LabelledTrainer):
 class ACGANTrainer(LabelledTrainer):
     """Auxiliary-classifier GAN: adversarial loss plus class cross-entropy on real and fake (D) and fake (G)."""
 
+    params = ("lambda_cls", "lambda_cls_fake")
+
     def d_step(self, real: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
         lam = self.param("lambda_cls", 1.0)
         lam_fake = self.param("lambda_cls_fake", lam)  # D's class loss on generated images (see the docstring)
@@ -192,6 +194,8 @@ def real_logit(logits: torch.Tensor, num_classes: int) -> torch.Tensor:
 
 class SGANTrainer(LabelledTrainer):
     """Semi-supervised GAN: a K + 1 class discriminator trained on a small labelled subset and all images."""
+
+    params = ("label_fraction", "lambda_sup", "labelled_batch_size")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -295,6 +299,8 @@ def info_loss(cat_logits: torch.Tensor, cont_mean: torch.Tensor, labels: torch.T
 
 class InfoGANTrainer(LabelledTrainer):
     """InfoGAN: adversarial loss plus the mutual-information bound between the codes and Q's guesses."""
+
+    params = ("lambda_cat", "lambda_cont")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

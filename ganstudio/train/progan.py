@@ -88,6 +88,7 @@ class ProGANTrainer(Trainer):
     """Progressive growing with WGAN-GP + drift; exports the grown (EMA) generator and its discriminator."""
 
     default_loss = "wgan-gp"
+    params = ("phase_steps", "epsilon_drift", "ema_beta", "betas")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -96,6 +96,7 @@ class StarGANTrainer(Trainer):
     """WGAN-GP + attribute classification + reconstruction, one generator for every attribute combination."""
 
     default_loss = "wgan-gp"
+    params = ("lambda_cls", "lambda_rec", "diffaug")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

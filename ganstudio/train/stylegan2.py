@@ -49,6 +49,7 @@ class StyleGAN2Trainer(Trainer):
     """Non-saturating loss, lazy R1, style mixing, EMA generator (exported)."""
 
     default_loss = "nonsaturating"
+    params = ("r1_every", "r1_gamma", "mixing_prob", "ema_kimg", "ema_rampup")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

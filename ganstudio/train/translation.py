@@ -212,6 +212,7 @@ class Pix2PixTrainer(TranslationTrainer):
     """Conditional GAN on pairs: adversarial loss on ``D(A, G(A))`` plus ``lambda_l1 * |G(A) - B|``."""
 
     default_loss = "nonsaturating"
+    params = ("lambda_l1",)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -324,6 +325,7 @@ class CycleGANTrainer(TwoWayTrainer):
     """CycleGAN: LSGAN both ways, cycle L1 (``lambda_cycle`` 10), identity L1 (0.5 * 10), pools of 50 fakes."""
 
     default_loss = "lsgan"
+    params = ("lambda_cycle", "lambda_identity", "pool_size")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -339,6 +341,7 @@ class DiscoGANTrainer(TwoWayTrainer):
     """DiscoGAN: binary cross-entropy both ways plus ``lambda_rec`` (1) times the squared reconstruction error."""
 
     default_loss = "nonsaturating"
+    params = ("lambda_rec",)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -354,6 +357,7 @@ class SPADETrainer(TranslationTrainer):
     """Label map -> image: multi-scale hinge loss plus ``lambda_feat`` (10) times D's feature matching."""
 
     default_loss = "hinge"
+    params = ("lambda_feat",)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ import json
 import huggingface_hub
 import pytest
 
-from ganstudio.train import cli
+from ganstudio.train import cli, trainer_for
 from tests.train.tiny_emoji import tiny_emoji, tiny_emoji_root  # noqa: F401 (fixtures)
 
 TINY = ["--set", "ngf=4", "--set", "ndf=4", "--set", "latent_dim=8"]
@@ -72,6 +72,8 @@ def test_unknown_family_is_refused(capsys):
     (["--data", "nosuch"], "unknown dataset 'nosuch'"),
     (["--set", "widths=3"], "widths"),
     (["--param", "data_args={\"size\": 5}"], "size"),
+    (["--param", "lambda_l1=10"], "unknown training parameter(s) lambda_l1 for dcgan; known: data_args, folder_kind"),
+    (["--set", "ngf=-4"], "ngf"),
 ])
 def test_bad_options_give_one_line_and_exit_2(tmp_path, capsys, extra, message):
     assert _train(tmp_path, *extra) == 2
@@ -110,11 +112,15 @@ def test_a_later_stage_on_other_data_is_recorded(tmp_path, tiny_emoji):  # noqa:
 def test_a_later_stage_with_other_settings_is_recorded(tmp_path):
     """Same data, but a family parameter and the learning-rate decay change on resume: an earlier stage
     with the old settings; resuming with the same settings again adds nothing."""
-    assert _train(tmp_path, "--steps", "2") == 0
-    later = ["--param", "lambda_x=2", "--lr-decay-from", "3"]
-    assert _train(tmp_path, "--steps", "3", *later) == 0 and _train(tmp_path, "--steps", "4", *later) == 0
+    def acgan(*extra):
+        return cli.main(["acgan", "--data", "mnist", "--out", str(tmp_path / "run"), "--batch-size", "8",
+                         "--threads", "1", "--quiet", *TINY, "--set", "embed_dim=4", *extra])
+
+    assert acgan("--steps", "2") == 0
+    later = ["--param", "lambda_cls=2", "--lr-decay-from", "3"]
+    assert acgan("--steps", "3", *later) == 0 and acgan("--steps", "4", *later) == 0
     meta = json.loads((tmp_path / "run" / "model" / "config.json").read_text())["meta"]
-    assert meta["training"]["params"] == {"lambda_x": 2} and meta["training"]["lr_decay_from"] == 3
+    assert meta["training"]["params"] == {"lambda_cls": 2} and meta["training"]["lr_decay_from"] == 3
     assert meta["training"]["earlier_stages"] == [
         {"until_step": 2, "data": "mnist", "params": {}, "lr_decay_from": None}]
     card = (tmp_path / "run" / "model" / "README.md").read_text()
@@ -139,3 +145,15 @@ def test_recipe_stages_run_in_order_and_finished_ones_are_skipped(tmp_path, monk
     (tmp_path / "checkpoints" / "toy" / "config.json").write_text(json.dumps({"meta": {"training": {"steps": 15}}}))
     assert recipes.main(["toy"]) == 0
     assert [recipes.steps_of(a) for a in calls] == [20, 30]
+
+
+def test_every_recipe_uses_only_parameters_its_trainer_reads():
+    from ganstudio.train import recipes
+    from ganstudio.train.common import COMMON_PARAMS
+
+    stages = [(name, args) for name, args in recipes.RECIPES.items()]
+    stages += [(name, args) for name, earlier in recipes.PRETRAIN.items() for args in earlier]
+    for name, args in stages:
+        parsed = cli.parser().parse_args(args)
+        known = set(trainer_for(parsed.family).params) | set(COMMON_PARAMS)
+        assert {k for k, _ in parsed.param} <= known, name

@@ -52,6 +52,21 @@ def test_resume_continues_from_saved_step(tmp_path):
     assert any(not torch.equal(first[k], after[k]) for k in first)
 
 
+def test_a_run_stopped_between_saves_logs_each_step_once(tmp_path):
+    class Stopped(trainer_for("dcgan")):
+        def train_step(self, batch, step):
+            if step == 3:  # killed during the 4th step: the state was saved at step 2, the log reached step 3
+                raise KeyboardInterrupt
+            return super().train_step(batch, step)
+
+    with pytest.raises(KeyboardInterrupt):
+        run(opts(tmp_path, steps=4, checkpoint_every=2), Stopped, quiet=True)
+    log_path = tmp_path / "run" / "log.txt"
+    assert [line.split("]")[0] for line in log_path.read_text().splitlines()] == ["[1/4", "[2/4", "[3/4"]
+    run(opts(tmp_path, steps=4, checkpoint_every=2), trainer_for("dcgan"), quiet=True)  # resumes at step 2
+    assert [line.split("]")[0] for line in log_path.read_text().splitlines()] == ["[1/4", "[2/4", "[3/4", "[4/4"]
+
+
 def test_resume_is_exact(tmp_path):
     """2 + 2 steps with a restart equals 4 steps straight: data order, noise and optimiser state are restored."""
     run(opts(tmp_path / "a", steps=2, checkpoint_every=1), trainer_for("dcgan"), quiet=True)
