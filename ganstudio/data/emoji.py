@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import time
 import unicodedata
@@ -655,6 +656,9 @@ def _load_cached(npz: Path, index: Path) -> EmojiData:
         return EmojiData(f["images"], f["alpha"], f["edges"], f["regions"], items, meta)
 
 
+log = logging.getLogger(__name__)
+
+
 def load_emoji(size: int = DEFAULT_SIZE, root: Path | None = None, build_if_missing: bool = True) -> EmojiData:
     """The emoji dataset at ``size``, from the cache (built first when missing and ``build_if_missing``)."""
     if size not in SIZES:
@@ -663,6 +667,9 @@ def load_emoji(size: int = DEFAULT_SIZE, root: Path | None = None, build_if_miss
     if not _cache_ok(npz, index):
         if not build_if_missing:
             raise DataUnavailableError(f"{index} is missing: run `python -m ganstudio data build emoji --size {size}`")
+        # a first use at this size renders every emoji (1-2 min on 2 cores): say so rather than hang silently
+        log.warning("the emoji dataset at %d px is not built yet: rendering it into %s now (once, 1-2 min)",
+                    size, npz.parent)
         build(size, root)
     return _load_cached(npz, index)
 

@@ -13,7 +13,7 @@ import gradio as gr
 
 from .. import options
 from . import conditional, edit, generate, models, style, translate
-from .common import Session, Studio, bind, new_studio
+from .common import Session, Studio, bind, new_studio, release_session
 
 log = logging.getLogger("ganstudio.ui")
 
@@ -80,7 +80,7 @@ def build_app(catalog: str | Path | None = None, *, studio: Studio | None = None
     """
     studio = studio or new_studio(catalog)
     with gr.Blocks(title="GAN Studio", delete_cache=(3600, 7200)) as demo:
-        session = gr.State(Session())
+        session = gr.State(Session(), delete_callback=release_session)
         gr.Markdown(INTRO)
         with gr.Tabs():
             tabs: dict[str, tuple[gr.Tab, Any]] = {}

@@ -23,6 +23,7 @@ import logging
 import os
 import random
 import re
+import shutil
 import socket
 import time
 from abc import ABCMeta
@@ -96,6 +97,34 @@ class Session:
 
     models: dict[str, CatalogEntry] = field(default_factory=dict)  # added in the Models tab, by id
     precision: str = "exact"  # "exact" (fp32) or "fast" (bf16 where the hardware has it)
+    folders: list[str] = field(default_factory=list)  # written for this session (conversions): go with it
+
+
+def release_session(session: Session) -> None:
+    """Delete the files ``session`` wrote; Gradio calls this when it drops the session's state
+    (an hour after the browser disconnects), so a brief network drop loses nothing."""
+    for folder in session.folders:
+        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            Path(folder).parent.rmdir()  # the session's own parent folder, once empty
+        except OSError:
+            pass
+    session.folders.clear()
+
+
+def sweep_stale(folder: Path, max_age_s: float) -> int:
+    """Remove entries of ``folder`` untouched for ``max_age_s`` (left by a server that stopped before its
+    sessions ended); returns how many."""
+    removed, now = 0, time.time()
+    for p in folder.iterdir() if folder.is_dir() else ():
+        try:
+            stale = now - p.stat().st_mtime > max_age_s
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 @dataclass
@@ -192,6 +221,8 @@ def new_studio(catalog: str | Path | None = None, *, max_models: int | None = No
     size = max_models or int(os.environ.get("GANSTUDIO_CACHE_MODELS", "16"))
     if out_dir is None:
         out_dir = Path(gr.utils.get_upload_folder()) / "ganstudio"
+    # conversions of sessions a stopped server never released (a day: longer than any live session's idle hour)
+    sweep_stale(Path(out_dir) / "converted", max_age_s=24 * 3600)
     return Studio(entries, unavailable, ModelCache(max_models=size), Path(out_dir), path)
 
 

@@ -138,6 +138,7 @@ def convert_weights(studio: Studio, weights: str | None, preset: str | None, dis
                     generator_ba=_weights_file(generator_ba, "the B->A generator file", optional=True))
     progress(0, desc=f"Converting {src.name}")
     work = _conversion_folder(studio, request)
+    session.folders.append(str(work))  # removed when the session ends (release_session)
     out = work / _folder_name(src.stem)
     try:
         conv = convert_file(src, out, **settings)

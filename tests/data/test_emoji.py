@@ -129,3 +129,17 @@ def test_category_subset(tiny):
 def test_missing_cache_without_build(tmp_path):
     with pytest.raises(emoji.DataUnavailableError, match="data build emoji"):
         emoji.load_emoji(32, root=tmp_path, build_if_missing=False)
+
+
+def test_a_missing_cache_is_announced_before_it_is_built(tmp_path, monkeypatch, caplog):
+    built = []
+
+    def fake_build(size, root):  # rendering takes minutes: record the call, then stop
+        built.append((size, root))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(emoji, "build", fake_build)
+    with caplog.at_level("WARNING", logger="ganstudio.data.emoji"), pytest.raises(RuntimeError, match="stop here"):
+        emoji.load_emoji(32, root=tmp_path)
+    assert built == [(32, tmp_path)]
+    assert "emoji dataset at 32 px is not built yet" in caplog.text and str(tmp_path) in caplog.text

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 import zipfile
 from pathlib import Path
 
+import gradio as gr
 import pytest
 import torch
 from gradio_client import Client, handle_file
@@ -120,3 +122,34 @@ def test_config_values_and_attribute_names_are_parsed():
     assert _names("Black_Hair, Blond_Hair,\nMale") == ["Black_Hair", "Blond_Hair", "Male"]
     with pytest.raises(ValueError, match="not key=value"):
         _config_values("image_size 256")
+
+
+def test_a_sessions_conversions_are_deleted_with_its_state(served, dcgan_file, tmp_path):
+    from ganstudio.ui import common, models
+
+    studio = common.new_studio(served.catalog, out_dir=tmp_path / "out")
+    session, other = common.Session(), common.Session()
+    *_, zipped = models.convert_weights(studio, str(dcgan_file), "auto", None, None, "", "ndf=8", session, None)
+    models.convert_weights(studio, str(dcgan_file), "auto", None, None, "", "ndf=8", other, None)
+    assert len(session.folders) == 1 and Path(zipped).is_file() and Path(zipped).parent == Path(session.folders[0])
+    common.release_session(session)
+    assert not Path(zipped).exists() and session.folders == []
+    assert all(Path(f).is_dir() for f in other.folders)  # another session's conversion stays
+    # the app hands every session's state to release_session when Gradio drops it
+    states = [b for b in served.demo.blocks.values() if isinstance(b, gr.State)]
+    assert states and all(s.delete_callback is common.release_session for s in states
+                          if isinstance(s.value, common.Session))
+
+
+def test_conversions_a_stopped_server_left_are_swept_at_start(tmp_path):
+    from ganstudio.ui import common
+
+    converted = tmp_path / "out" / "converted"
+    old, recent = converted / "old-session", converted / "recent-session"
+    for folder in (old, recent):
+        (folder / "conversion-x").mkdir(parents=True)
+        (folder / "conversion-x" / "model.zip").write_bytes(b"zip")
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    common.new_studio(out_dir=tmp_path / "out")
+    assert not old.exists() and (recent / "conversion-x" / "model.zip").is_file()
