@@ -56,6 +56,9 @@ class ModelMeta:
     domains: list[str] | None = None  # translation: [A, B] names
     input_kind: str | None = None  # translation input: "photo" | "edges" | "labels"
     palette: list[dict[str, Any]] | None = None  # label maps: [{"name": "sky", "color": [r, g, b]}, ...]
+    # translation: the norm mode that suits the weights ("eval": batch-norm statistics gathered over training
+    # batches); None: "deterministic", each image normalised by its own statistics
+    translate_mode: str | None = None
     preprocess: dict[str, Any] = field(default_factory=dict)  # e.g. {"resize": "bicubic", "center_crop": 178}
     dataset: str = ""
     training: dict[str, Any] = field(default_factory=dict)  # loss, steps, time, hardware, ...
@@ -299,6 +302,8 @@ def model_card(model: GanModel) -> str:
         lines.append(f"- Attributes: {', '.join(m.attribute_names)}")
     if m.domains:
         lines.append(f"- Domains: {' -> '.join(m.domains)}")
+    if m.translate_mode == "eval":
+        lines.append("- Default mode: stored batch-norm statistics from training (`translate_mode: eval`)")
     if m.training:
         lines += ["", "## Training", ""] + [f"- {k}: {v}" for k, v in m.training.items() if k != "earlier_stages"]
         stages = m.training.get("earlier_stages") or []

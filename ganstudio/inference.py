@@ -298,8 +298,25 @@ def _palette_to_onehot(img: Image.Image, palette: list[dict[str, Any]]) -> torch
     return torch.nn.functional.one_hot(idx, len(palette)).permute(2, 0, 1)[None].float()
 
 
+def translate_modes(model: GanModel) -> tuple[str, ...]:
+    """The modes that differ for this model's generators: "deterministic" always, "paper" with dropout,
+    "eval" with stored batch-norm statistics."""
+    gens = [m for name, m in model.modules.items() if name in ("generator", "generator_ba")]
+    parts = [sub for g in gens for sub in g.modules()]
+    has_dropout = any(isinstance(m, nn.Dropout) for m in parts)
+    has_stats = any(isinstance(m, nn.modules.batchnorm._NormBase) and m.running_mean is not None for m in parts)
+    return ("deterministic",) + (("paper",) if has_dropout else ()) + (("eval",) if has_stats else ())
+
+
+def default_translate_mode(model: GanModel) -> str:
+    """The model's own ``meta.translate_mode`` where it applies (e.g. "eval": batch-norm statistics gathered
+    over training batches suit it best), else "deterministic"."""
+    wanted = model.meta.translate_mode
+    return wanted if wanted in translate_modes(model) else options.DEFAULT_PIX2PIX_MODE
+
+
 def translate(model: GanModel, image: Image.Image | bytes | str, *, direction: str = "AB",
-              fit: imgs.FitMode = "pad", mode: str = options.DEFAULT_PIX2PIX_MODE, seed: int = 0,
+              fit: imgs.FitMode = "pad", mode: str | None = None, seed: int = 0,
               precision: Precision = "exact", truncate: bool = False) -> Translation:
     """Translate ``image`` with a pix2pix / CycleGAN / DiscoGAN / SPADE generator.
 
@@ -308,12 +325,13 @@ def translate(model: GanModel, image: Image.Image | bytes | str, *, direction: s
       the training size (the reference test pipeline) and resizes the output back.
     - ``mode``: "deterministic" = norms on the input's own statistics, dropout off; "paper" = as the pix2pix
       paper (dropout on as the noise source, seeded by ``seed``); "eval" = stored running statistics.
-      Stored statistics never change.
+      Stored statistics never change. None: the model's default (:func:`default_translate_mode`).
     - ``truncate``: convert to uint8 by truncation (as the junyanz scripts do) instead of rounding.
     """
     _need(model, Task.TRANSLATE)
     if direction not in options.DIRECTIONS:
         raise InferenceError(f"direction must be one of {options.DIRECTIONS}")
+    mode = mode or default_translate_mode(model)
     if mode not in options.PIX2PIX_MODES:
         raise InferenceError(f"mode must be one of {options.PIX2PIX_MODES}")
     g = _module(model, "generator" if direction == "AB" else "generator_ba")

@@ -327,6 +327,9 @@ def test_model_card(model):
     assert "| fid | 12.5 |" in card and "| kid | 0.01 |" in card
     assert "- loss: wgan-gp" in card and "- Classes: zero, one" in card and "MNIST" in card
     assert "![samples](samples.png)" in card
+    assert "Default mode" not in card
+    model.meta.translate_mode = "eval"
+    assert "- Default mode: stored batch-norm statistics" in model_card(model)
 
 
 def test_model_card_free_text_licence_keeps_front_matter_valid(model):

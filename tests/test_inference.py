@@ -138,6 +138,22 @@ def test_pix2pix_modes_and_buffers_never_change():
         assert torch.equal(v, before[k]), f"{k} changed during inference"
 
 
+def test_each_model_offers_the_modes_that_differ_and_its_own_default():
+    assert inf.translate_modes(tiny("pix2pix")) == ("deterministic", "paper", "eval")  # dropout, batch norm
+    assert inf.translate_modes(tiny("cyclegan")) == ("deterministic",)  # instance norm, no dropout
+    m = tiny("pix2pix")
+    img = _photo(20, 20)
+    assert inf.default_translate_mode(m) == "deterministic"
+    assert inf.translate(m, img).params["mode"] == "deterministic"
+    m.meta.translate_mode = "eval"  # e.g. trained at batch 16: its stored statistics suit it
+    r = inf.translate(m, img)
+    assert r.params["mode"] == "eval" and np.array_equal(arr(r.output), arr(inf.translate(m, img, mode="eval").output))
+    assert inf.translate(m, img, mode="deterministic").params["mode"] == "deterministic"  # asked: obeyed
+    c = tiny("cyclegan")
+    c.meta.translate_mode = "eval"  # nothing stored to use: the default stays deterministic
+    assert inf.default_translate_mode(c) == "deterministic"
+
+
 def test_spade_reads_palette_maps():
     palette = [{"name": "bg", "color": [255, 255, 255]}, {"name": "a", "color": [255, 0, 0]},
                {"name": "b", "color": [0, 0, 255]}]

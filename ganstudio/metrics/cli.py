@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from . import evaluate
-from ..inference import norm_statistics_from_input
+from ..inference import default_translate_mode, norm_statistics_from_input
 from .features import FeatureClassifier, classifier_path, load_classifier
 
 # binary StarGAN attributes of emoji-people -> (classifier head, class when set, class when cleared)
@@ -204,21 +204,26 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
                 report.add("class_accuracy", "n/a", "no classifier head has the model's class names")
 
     elif Task.TRANSLATE in tasks or Task.EDIT in tasks:
-        # as the app runs them by default: norms on each image's own statistics (stored running statistics,
-        # which averaged many images, are not what the reference test scripts use either)
+        # as the app runs them by default: the model's own mode (meta.translate_mode), else norms on each
+        # image's own statistics (what the reference test scripts do too)
+        stored = Task.TRANSLATE in tasks and default_translate_mode(model) == "eval"
         with contextlib.ExitStack() as stack:
             for name in ("generator", "generator_ba"):
-                if name in model.modules:
+                if name in model.modules and not stored:
                     stack.enter_context(norm_statistics_from_input(model.modules[name]))
             # batch norm on a batch's statistics would mix images: then one image per call, as in the app
-            per_image = any(isinstance(m, nn.BatchNorm2d) for m in gen.modules())
+            per_image = not stored and any(isinstance(m, nn.BatchNorm2d) for m in gen.modules())
             bs = 1 if per_image else batch_size
             if Task.TRANSLATE in tasks:
                 _translation_metrics(report, model, clf, test, train, n, g, bs, device, seed)
             else:
                 _edit_metrics(report, model, clf, test, train, n, g, bs, device, seed)
-        report.add("generator_norms", "input statistics",
-                   "each image normalised by its own statistics, as the app does by default")
+        if stored:
+            report.add("generator_norms", "stored statistics",
+                       "batch-norm statistics kept from training (the model's translate_mode), as the app does")
+        else:
+            report.add("generator_norms", "input statistics",
+                       "each image normalised by its own statistics, as the app does by default")
     else:
         raise ValueError(f"no metrics defined for tasks {sorted(t.value for t in tasks)}")
     report.seconds = round(time.time() - t0, 1)

@@ -294,6 +294,10 @@ class Trainer:
     def extra_state(self) -> dict[str, Any]:
         return {}
 
+    def translate_mode(self) -> str | None:
+        """The exported model's default inference mode (``ModelMeta.translate_mode``); translation trainers say."""
+        return None
+
     def reseed(self, rank: int, step: int) -> None:
         """After a resume on rank ``rank`` > 0: re-seed the trainer's own random streams (only rank 0's are saved)."""
 
@@ -448,6 +452,7 @@ def meta_from(info: DatasetInfo, opts: TrainOptions, trainer: Trainer, step: int
         domains=info.domains,
         input_kind=info.input_kind,
         palette=info.palette,
+        translate_mode=trainer.translate_mode(),
         dataset=f"{info.name}: {info.description}" if info.description else info.name,
         training={
             "loss": opts.loss,

@@ -10,7 +10,6 @@ from typing import Any
 
 import gradio as gr
 from PIL import Image
-from torch import nn
 
 from .. import inference, options
 from ..checkpoint import GanModel
@@ -27,11 +26,6 @@ MODE_LABELS = {"deterministic": "Deterministic", "paper": "Paper (dropout on, se
 def _hex(rgb: Any) -> str:
     r, g, b = (int(v) for v in rgb[:3])
     return f"#{r:02x}{g:02x}{b:02x}"
-
-
-def is_stochastic(model: GanModel) -> bool:
-    """Whether the generator has dropout, pix2pix's noise source (so the paper mode differs)."""
-    return any(isinstance(m, nn.Dropout) for m in model.generator.modules())
 
 
 def canvas_for(model: GanModel) -> tuple[Image.Image, gr.Brush, str]:
@@ -65,18 +59,20 @@ def select_model(studio: Studio, model_id: str, session: Session,
     Args:
         model_id: catalog id of the model.
     Returns:
-        The model card, the direction choice (two-way models), the pix2pix mode and seed (models with dropout),
-        and a drawing pad that fits the model's input.
+        The model card, the direction choice (two-way models), the modes that differ for the model (with its
+        default chosen) and the dropout seed (models with dropout), and a drawing pad that fits the model's input.
     """
     model, entry = studio.load(model_id, session, progress)
     a, b = (model.meta.domains or ["A", "B"])[:2]
     two_way = "generator_ba" in model.modules
-    noisy = is_stochastic(model)
+    modes = inference.translate_modes(model)
     background, brush, legend = canvas_for(model)
     pad = gr.ImageEditor(value={"background": background, "layers": [], "composite": None}, brush=brush)
     return (card_markdown(model, entry),
             gr.update(visible=two_way, choices=[(f"{a} → {b}", "AB"), (f"{b} → {a}", "BA")], value="AB"),
-            gr.update(visible=noisy, value=options.DEFAULT_PIX2PIX_MODE), gr.update(visible=noisy),
+            gr.update(visible=len(modes) > 1, choices=[(MODE_LABELS.get(m, m), m) for m in modes],
+                      value=inference.default_translate_mode(model)),
+            gr.update(visible="paper" in modes),
             pad, legend)
 
 
@@ -153,7 +149,7 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             ui.fit = gr.Radio([(FIT_LABELS.get(f, f), f) for f in options.FIT_MODES], value=options.DEFAULT_FIT,
                               label="Input size")
             ui.mode = gr.Radio([(MODE_LABELS.get(m, m), m) for m in options.PIX2PIX_MODES],
-                               value=options.DEFAULT_PIX2PIX_MODE, label="pix2pix mode", visible=False)
+                               value=options.DEFAULT_PIX2PIX_MODE, label="Inference mode", visible=False)
             ui.seed = seed_box("Dropout seed (paper mode)", visible=False)
             ui.read = output_image("Input as the model read it", "translate-read", 200)
             ui.fit_info = gr.Markdown()

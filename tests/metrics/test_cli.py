@@ -100,3 +100,27 @@ def test_eval_ignores_stored_norm_statistics_as_the_app_does(tiny_emoji):  # noq
     after = cli.evaluate_model(model).as_dict()
     assert after == before and after["generator_norms"] == "input statistics"
     assert float(stats[0].running_mean[0]) == 5.0  # and the stored buffers are left as they were
+
+
+@pytest.mark.skipif(not (classifier_path("emoji") / "config.json").is_file(), reason="emoji classifier not trained")
+def test_eval_uses_stored_statistics_when_the_model_asks_for_them(tiny_emoji):  # noqa: F811 (fixture)
+    """A pix2pix model whose meta says translate_mode "eval" is scored with its running statistics (as the app
+    runs it); without that it is scored with each image's own."""
+    torch.manual_seed(0)
+    cfg = dict(num_downs=5, ngf=4, ndf=4, n_layers_D=2, image_size=32)
+    meta = dict(name="tiny", dataset="emoji-edges: sketch to emoji", input_kind="edges")
+    own = new_model("pix2pix", cfg, meta=ModelMeta(**meta), components=("generator",))
+    stored = new_model("pix2pix", cfg, meta=ModelMeta(**meta, translate_mode="eval"), components=("generator",))
+    with torch.no_grad():  # weights large enough that the output depends on the statistics (init is ~0)
+        for w in own.generator.parameters():
+            w.normal_(0.0, 0.5)
+    stored.generator.load_state_dict(own.generator.state_dict())
+    rows_own, rows_stored = cli.evaluate_model(own).as_dict(), cli.evaluate_model(stored).as_dict()
+    assert rows_own["generator_norms"] == "input statistics" and rows_stored["generator_norms"] == "stored statistics"
+    for m in stored.generator.modules():  # other running statistics: only the stored-statistics score moves
+        if getattr(m, "running_mean", None) is not None:
+            m.running_mean.fill_(5.0)
+            m.running_var.fill_(0.01)
+    own.generator.load_state_dict(stored.generator.state_dict())
+    assert cli.evaluate_model(own).as_dict()["l1"] == rows_own["l1"]
+    assert cli.evaluate_model(stored).as_dict()["l1"] != rows_stored["l1"]

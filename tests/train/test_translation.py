@@ -58,6 +58,9 @@ def test_trains_exports_translates_and_resumes(tmp_path, tiny_emoji, family):
         assert any(not torch.equal(before[k], after[k]) for k in before), f"{name} did not change"
     # 2. the exported folder describes itself and translates
     assert model.config.image_size == 32 and model.meta.training["steps"] == 3
+    # batch norm trained at batch 4: the model asks for its stored statistics; instance norm has none
+    assert model.meta.translate_mode == {"pix2pix": "eval", "spade": "eval", "discogan": "eval",
+                                         "cyclegan": None}[family]
     assert model.meta.training["loss"] == trainer.default_loss and model.meta.domains
     img = Image.fromarray(emoji.load_emoji(32).images[0, 0])  # [32, 32, 3] uint8
     if family == "spade":
@@ -204,3 +207,9 @@ def test_recipes_parse():
         args = cli.parser().parse_args(RECIPES[name])
         assert args.family in TRAINERS and args.data in ("emoji-edges", "emoji-labels", "emoji-noto2openmoji",
                                                           "emoji-people")
+
+
+def test_pix2pix_trained_one_image_at_a_time_keeps_the_per_image_default(tmp_path, tiny_emoji):  # noqa: F811
+    """At batch 1 the running statistics follow single images: no stored-statistics default (the paper's set-up)."""
+    model = load_folder(run(opts(tmp_path, "pix2pix", steps=1, batch_size=1), trainer_for("pix2pix"), quiet=True))
+    assert model.meta.translate_mode is None

@@ -75,7 +75,7 @@ def visit_every_tab(page, served, shots, tmp_path) -> None:
 
     # 3. Image-to-image: click an example, translate it; then paint on the palette pad of a label-map model.
     open_tab(page, "Image-to-image")
-    page.get_by_text("pix2pix mode").wait_for()
+    page.get_by_text("Inference mode").wait_for()
     page.locator("#translate-examples button").first.click()
     page.locator("#translate-input img").wait_for()
     page.locator("#translate-run").click()
