@@ -123,7 +123,7 @@ def generator_case(family: str, *, config: dict[str, Any] | None = None, width: 
             c = torch.randint(0, 2, (1, cfg.c_dim), generator=rng).float()
             return Case(family, model, (x, c), {}, f"{_shape(x)} {what} + {cfg.c_dim} attributes")
         return Case(family, model, (x,), {}, f"{_shape(x)} {what}")
-    n = batch or (LATENT_BATCH if cfg.image_size <= 128 else 1)
+    n = batch or (LATENT_BATCH if getattr(cfg, "image_size", 0) <= 128 else 1)
     z = g.sample_latent(n, rng)
     desc = f"{n} x z[{z.shape[1]}]"
     if Task.CONDITIONAL in tasks:

@@ -39,6 +39,7 @@ from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
 from . import losses, toy
+from .models.toy import MOMENT_GROUP, ToyDiscriminator, ToyGenerator  # the networks the toy family saves
 
 # --- choices, ranges, defaults (read by the UI) -------------------------------------------------------
 
@@ -68,9 +69,6 @@ RANGES: dict[str, tuple[float, float, float]] = {
     "steps": (1, 5000, 1),
     "race_steps": (10, 20_000, 10),
 }
-# Samples per moment vector when the 1-D discriminator sees moments. The mean of 32 samples of
-# N(4, 1.25^2) already wanders by +-0.22, hiding errors of that size from D; 128 halves that.
-MOMENT_GROUP = 128
 EVAL_SAMPLES = 2500  # fixed evaluation set: the points drawn and the coverage metric (2,500 as in PacGAN)
 MAX_STEPS = 100_000  # live training stops here
 SCATTER_POINTS = 1000  # points of each kind drawn in 2-D
@@ -250,52 +248,6 @@ def config_from_settings(
 
 
 # --- models ----------------------------------------------------------------------------------------------
-
-
-def mlp(n_in: int, hidden: tuple[int, ...], n_out: int, act: type[nn.Module] = nn.ReLU) -> nn.Sequential:
-    """``n_in -> hidden... -> n_out`` with ``act`` between layers, none at the end."""
-    layers: list[nn.Module] = []
-    d = n_in
-    for h in hidden:
-        layers += [nn.Linear(d, h), act()]
-        d = h
-    layers.append(nn.Linear(d, n_out))
-    return nn.Sequential(*layers)
-
-
-class ToyGenerator(nn.Module):
-    """z ``[B, z_dim]`` -> point ``[B, dim]``."""
-
-    def __init__(self, z_dim: int, hidden: tuple[int, ...], dim: int):
-        super().__init__()
-        self.net = mlp(z_dim, hidden, dim)
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.net(z)
-
-
-class ToyDiscriminator(nn.Module):
-    """Points ``[B, dim]`` -> logits.
-
-    ``features="raw"``: one logit per point, ``[B]``. ``features="moments"`` (1-D): the batch is cut
-    into groups of ``MOMENT_GROUP`` samples and D sees only each group's (mean, std, skew, kurtosis):
-    ``[B / MOMENT_GROUP]`` logits.
-    """
-
-    def __init__(self, dim: int, hidden: tuple[int, ...], features: str = "raw"):
-        super().__init__()
-        self.features = features
-        n_in = len(toy.MOMENT_NAMES) if features == "moments" else dim
-        # LeakyReLU: a critic with dead ReLU regions gives G no gradient there
-        self.net = mlp(n_in, hidden, 1, nn.LeakyReLU)
-
-    def featurize(self, x: torch.Tensor) -> torch.Tensor:
-        if self.features == "moments":
-            return toy.moments(x.reshape(-1, MOMENT_GROUP), dim=1)  # [B / G, 4]
-        return x  # [B, dim]
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(self.featurize(x)).squeeze(-1)
 
 
 def _init_(module: nn.Module, generator: torch.Generator) -> None:

@@ -25,6 +25,7 @@ FAMILY_MODULES: dict[str, str] = {
     "spade": "ganstudio.models.spade",
     "stargan": "ganstudio.models.stargan",
     "stylegan2": "ganstudio.models.stylegan2",
+    "toy": "ganstudio.models.toy",
 }
 
 

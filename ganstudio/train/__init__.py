@@ -23,6 +23,7 @@ TRAINERS: dict[str, str] = {
     "infogan": "ganstudio.train.conditional:InfoGANTrainer",
     "progan": "ganstudio.train.progan:ProGANTrainer",
     "stylegan2": "ganstudio.train.stylegan2:StyleGAN2Trainer",
+    "toy": "ganstudio.train.toy:ToyTrainer",
 }
 
 

@@ -529,6 +529,8 @@ def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False
         model_cfg["num_labels"] = len(info.palette)
     if "in_channels" in fam_fields and "in_channels" not in model_cfg and info.extra.get("in_channels"):
         model_cfg["in_channels"] = info.extra["in_channels"]
+    if "dim" in fam_fields and "dim" not in model_cfg and info.extra.get("dim"):  # toy points: 1-D or 2-D
+        model_cfg["dim"] = info.extra["dim"]
     model = new_model(opts.family, model_cfg).to(device)
     for m in model.modules.values():
         broadcast_parameters(m)

@@ -228,7 +228,11 @@ def new_studio(catalog: str | Path | None = None, *, max_models: int | None = No
 
 def session_entry(model: GanModel, source: str) -> CatalogEntry:
     """A catalog entry for a model a user loaded by hand (its id is the source string itself)."""
-    task = next(t for t in _TASK_PREFERENCE if t in model.tasks)
+    task = next((t for t in _TASK_PREFERENCE if t in model.tasks), None)
+    if task is None:  # the toy family: points, not images
+        raise ValueError(f"{source} is a {model.family.name} model of {', '.join(t.value for t in model.tasks)}: "
+                         "no tab shows it (train toy models with `python -m ganstudio train toy`, or live in the "
+                         "Playground)")
     title = model.meta.name or source
     return CatalogEntry(source, title, model.family.name, task.value, source, model.meta.description)
 

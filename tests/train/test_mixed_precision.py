@@ -9,7 +9,7 @@ from ganstudio.train import TRAINERS, run, trainer_for
 from ganstudio.train import cli
 from ganstudio.train.common import amp_enabled
 from tests.train import test_conditional, test_progan, test_stargan, test_stylegan2, test_translation
-from tests.train import test_unconditional
+from tests.train import test_toy, test_unconditional
 from tests.train.tiny_emoji import tiny_emoji, tiny_emoji_root  # noqa: F401 (fixtures)
 from tests.train.tools import TinyImages, all_finite, spying, use_dataset
 
@@ -23,8 +23,8 @@ def tiny_opts(tmp_path, family, **kw):
         return test_conditional.opts(tmp_path, family, **kw)
     if family in test_translation.CASES:
         return test_translation.opts(tmp_path, family, **kw)
-    return {"progan": test_progan.opts, "stylegan2": test_stylegan2.opts, "stargan": test_stargan.opts}[family](
-        tmp_path, **kw)
+    return {"progan": test_progan.opts, "stylegan2": test_stylegan2.opts, "stargan": test_stargan.opts,
+            "toy": test_toy.opts}[family](tmp_path, **kw)
 
 
 def dtype_recorder(trainer_class):

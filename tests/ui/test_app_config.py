@@ -136,3 +136,10 @@ def test_core_never_imports_gradio():
     code = ("import sys, ganstudio, ganstudio.inference, ganstudio.catalog, ganstudio.hub, ganstudio.images, "
             "ganstudio.options; assert 'gradio' not in sys.modules, 'gradio imported by the core'")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
+
+
+def test_a_toy_model_loaded_in_the_app_is_refused_with_a_message():
+    from ganstudio.checkpoint import new_model
+
+    with pytest.raises(ValueError, match="no tab shows it .*train toy"):
+        common.session_entry(new_model("toy"), "someone/toy-ring")

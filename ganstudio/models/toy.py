@@ -1,0 +1,113 @@
+"""Toy GAN: small fully connected networks on 1-D and 2-D points (the playground's models, trainable with
+``python -m ganstudio train toy --data toy-ring`` and saved as model folders like any other family).
+
+Generator: ``z [B, latent_dim] -> Linear -> ReLU -> ... -> Linear -> point [B, dim]`` (no output squashing:
+the toy distributions live on [-5, 5] rather than [-1, 1]).
+Discriminator: ``point [B, dim] -> Linear -> LeakyReLU -> ... -> Linear -> logit [B]``; with
+``d_features="moments"`` (1-D) it sees only the mean, std, skew and excess kurtosis of each group of
+``MOMENT_GROUP`` samples, one logit per group (``[B / MOMENT_GROUP]``).
+
+Both networks hold their layers in one ``nn.Sequential`` called ``net``: keys ``net.<index>.weight`` /
+``net.<index>.bias`` with indices 0, 2, 4, ... for the linear layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .. import toy
+from .base import ConfigError, Family, GanConfig, Task, latent_normal
+
+# Samples per moment vector when the 1-D discriminator sees moments. The mean of 32 samples of
+# N(4, 1.25^2) already wanders by +-0.22, hiding errors of that size from D; 128 halves that.
+MOMENT_GROUP = 128
+D_FEATURES = ("raw", "moments")
+
+
+@dataclass
+class ToyConfig(GanConfig):
+    dim: int = 2  # 1 or 2: the data's dimension
+    latent_dim: int = 2
+    g_hidden: tuple[int, ...] = (64, 64, 64)
+    d_hidden: tuple[int, ...] = (64, 64, 64)
+    d_features: str = "raw"  # "raw" points, or (1-D) the "moments" of groups of MOMENT_GROUP points
+
+    def __post_init__(self) -> None:
+        self.g_hidden = tuple(self.g_hidden)
+        self.d_hidden = tuple(self.d_hidden)
+        if self.dim not in (1, 2):
+            raise ConfigError(f"toy dim must be 1 or 2, got {self.dim!r}")
+        if not isinstance(self.latent_dim, int) or self.latent_dim < 1:
+            raise ConfigError(f"toy latent_dim must be a positive integer, got {self.latent_dim!r}")
+        for name in ("g_hidden", "d_hidden"):
+            sizes = getattr(self, name)
+            if not sizes or not all(isinstance(h, int) and h >= 1 for h in sizes):
+                raise ConfigError(f"toy {name} must be a non-empty list of positive integers, got {list(sizes)}")
+        if self.d_features not in D_FEATURES or (self.d_features == "moments" and self.dim != 1):
+            raise ConfigError(f"toy d_features must be one of {D_FEATURES} ('moments' only in 1-D), "
+                              f"got {self.d_features!r}")
+
+
+def mlp(n_in: int, hidden: tuple[int, ...], n_out: int, act: type[nn.Module] = nn.ReLU) -> nn.Sequential:
+    """``n_in -> hidden... -> n_out`` with ``act`` between layers, none at the end."""
+    layers: list[nn.Module] = []
+    d = n_in
+    for h in hidden:
+        layers += [nn.Linear(d, h), act()]
+        d = h
+    layers.append(nn.Linear(d, n_out))
+    return nn.Sequential(*layers)
+
+
+class ToyGenerator(nn.Module):
+    """z ``[B, z_dim]`` -> point ``[B, dim]``."""
+
+    def __init__(self, z_dim: int, hidden: tuple[int, ...], dim: int):
+        super().__init__()
+        self.z_dim = z_dim
+        self.net = mlp(z_dim, hidden, dim)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return latent_normal(n, (self.z_dim,), generator)  # [n, z_dim]
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z)  # [B, dim]
+
+
+class ToyDiscriminator(nn.Module):
+    """Points ``[B, dim]`` -> logits: ``[B]`` on raw points, ``[B / MOMENT_GROUP]`` on moments."""
+
+    def __init__(self, dim: int, hidden: tuple[int, ...], features: str = "raw"):
+        super().__init__()
+        self.features = features
+        n_in = len(toy.MOMENT_NAMES) if features == "moments" else dim
+        # LeakyReLU: a critic with dead ReLU regions gives G no gradient there
+        self.net = mlp(n_in, hidden, 1, nn.LeakyReLU)
+
+    def featurize(self, x: torch.Tensor) -> torch.Tensor:
+        if self.features == "moments":
+            return toy.moments(x.reshape(-1, MOMENT_GROUP), dim=1)  # [B / G, 4]
+        return x  # [B, dim]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(self.featurize(x)).squeeze(-1)
+
+
+def build_generator(config: ToyConfig) -> ToyGenerator:
+    return ToyGenerator(config.latent_dim, config.g_hidden, config.dim)
+
+
+def build_discriminator(config: ToyConfig) -> ToyDiscriminator:
+    return ToyDiscriminator(config.dim, config.d_hidden, config.d_features)
+
+
+FAMILY = Family(
+    name="toy",
+    config_class=ToyConfig,
+    components={"generator": build_generator, "discriminator": build_discriminator},
+    tasks=(Task.POINTS,),
+    description="Small fully connected GAN on 1-D and 2-D toy distributions (the playground's networks).",
+)

@@ -1,0 +1,49 @@
+import pytest
+import torch
+
+from ganstudio.checkpoint import new_model
+from ganstudio.models.base import ConfigError
+from ganstudio.models.toy import MOMENT_GROUP
+from tests.helpers import assert_golden, assert_roundtrip
+
+TINY = dict(latent_dim=2, g_hidden=(8, 8), d_hidden=(8,))
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_shapes_and_keys(dim):
+    torch.manual_seed(0)
+    m = new_model("toy", dict(TINY, dim=dim))
+    z = m.generator.sample_latent(5, torch.Generator().manual_seed(1))
+    assert z.shape == (5, 2)
+    x = m.generator(z)
+    assert x.shape == (5, dim)
+    assert m.modules["discriminator"](x).shape == (5,)
+    assert set(m.generator.state_dict()) == {f"net.{i}.{p}" for i in (0, 2, 4) for p in ("weight", "bias")}
+
+
+def test_moment_discriminator_judges_groups():
+    m = new_model("toy", dict(TINY, dim=1, d_features="moments"))
+    x = torch.randn(2 * MOMENT_GROUP, 1)
+    assert m.modules["discriminator"](x).shape == (2,)  # one logit per group of samples
+
+
+@pytest.mark.parametrize("bad", [dict(dim=3), dict(latent_dim=0), dict(g_hidden=()), dict(d_features="moments"),
+                                 dict(d_features="pixels", dim=1)])
+def test_bad_configs_are_refused(bad):
+    with pytest.raises(ConfigError):
+        new_model("toy", dict(TINY, **bad))
+
+
+def test_roundtrip_and_golden(tmp_path):
+    torch.manual_seed(0)
+    m = new_model("toy", TINY)
+    z = m.generator.sample_latent(4, torch.Generator().manual_seed(0))
+    out = assert_roundtrip(m, lambda mm: mm.generator(z), tmp_path)
+    assert_golden("toy", out)
+
+
+def test_the_playground_trains_the_same_networks():
+    from ganstudio import playground
+    from ganstudio.models import toy
+
+    assert playground.ToyGenerator is toy.ToyGenerator and playground.ToyDiscriminator is toy.ToyDiscriminator
