@@ -287,6 +287,14 @@ def _translation_metrics(report: EvalReport, model, clf: FeatureClassifier, test
     report.add("l1", evaluate.paired_l1(fake, tgt), "mean |output - ground truth| in [-1, 1] units")
     if src.shape == tgt.shape:  # the do-nothing baseline: hand back the input unchanged
         report.add("l1_copy_input", evaluate.paired_l1(src, tgt), "mean |input - ground truth|")
+    elif model.meta.palette and src.shape[1] == len(model.meta.palette):
+        # label maps: the do-nothing baseline paints each region in its label's palette colour
+        colours = torch.tensor([p["color"] for p in model.meta.palette], dtype=torch.float32) / 127.5 - 1  # [L, 3]
+        painted = torch.einsum("blhw,lc->bchw", src.float(), colours)  # [B, 3, H, W]
+        report.add("l1_palette_input", evaluate.paired_l1(painted, tgt),
+                   "mean |label map in its palette colours - ground truth|")
+        report.add("fd_palette_input", evaluate.frechet_distance(clf.extract(painted), clf.extract(tgt)),
+                   "the painted label maps vs held-out reals")
     _distances(report, clf, fake, tgt, train_tgt, seed, what="outputs")
     back = model.modules.get("generator_ba")
     if back is not None and "design" in clf.labels and model.meta.domains:

@@ -124,3 +124,28 @@ def test_eval_uses_stored_statistics_when_the_model_asks_for_them(tiny_emoji):  
     own.generator.load_state_dict(stored.generator.state_dict())
     assert cli.evaluate_model(own).as_dict()["l1"] == rows_own["l1"]
     assert cli.evaluate_model(stored).as_dict()["l1"] != rows_stored["l1"]
+
+
+@pytest.mark.skipif(not (classifier_path("emoji") / "config.json").is_file(), reason="emoji classifier not trained")
+def test_label_map_models_are_compared_with_painting_the_map(tiny_emoji):  # noqa: F811 (fixture)
+    """SPADE's do-nothing baseline: every region painted in its label's palette colour."""
+    from ganstudio.data import emoji, get_dataset
+
+    torch.manual_seed(0)
+    model = new_model("spade", dict(num_labels=len(emoji.PALETTE), image_size=32, ngf=4, ndf=4, spade_hidden=8,
+                                    num_upsampling=3, n_layers_D=2),
+                      meta=ModelMeta(name="tiny", dataset="emoji-labels: label maps", input_kind="labels",
+                                     palette=emoji.PALETTE), components=("generator",))
+    rows = cli.evaluate_model(model).as_dict()
+    test = get_dataset("emoji-labels", split="test", size=32)
+    onehot = torch.stack([test[i][0] for i in range(len(test))])  # [N, L, H, W]
+    target = torch.stack([test[i][1] for i in range(len(test))])  # [N, 3, H, W] in [-1, 1]
+    painted = torch.from_numpy(emoji.colorize_regions(onehot.argmax(1).numpy())).permute(0, 3, 1, 2).float()
+    want = (painted / 127.5 - 1 - target).abs().mean().item()
+    assert rows["l1_palette_input"] == round(want, 4) and "l1_copy_input" not in rows
+    from ganstudio.metrics import evaluate
+    from ganstudio.metrics.features import load_classifier
+
+    clf = load_classifier("emoji")
+    fd = evaluate.frechet_distance(clf.extract(painted / 127.5 - 1), clf.extract(target))
+    assert rows["fd_palette_input"] == round(fd, 4)
