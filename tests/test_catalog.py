@@ -47,3 +47,10 @@ def test_cache_reuses_and_evicts(tmp_path):
     assert cache.get(str(tmp_path / "a"), "cpu") is a
     cache.get(str(tmp_path / "b"), "cpu")
     assert str(tmp_path / "a") not in cache and str(tmp_path / "b") in cache
+
+
+def test_bundled_checkpoints_fit_in_80_mb():
+    """The repository ships every bundled model; together they stay within 80 MB (decimal)."""
+    root = DEFAULT_CATALOG.parent
+    total = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+    assert 10e6 < total <= 80e6, f"checkpoints/ holds {total / 1e6:.1f} MB"
