@@ -41,6 +41,7 @@ from ..checkpoint import GanModel, ModelMeta, new_model, save_folder, load_state
 from ..data import DatasetInfo, get_builder, get_dataset
 from ..runtime import pick_device
 from ..runtime import cpu_name
+from .augment import diff_augment, parse_policy
 
 
 @dataclass
@@ -225,8 +226,14 @@ class Trainer:
         self.batches: Batches | None = None  # set by run(): fresh real batches for extra critic updates
         # earlier stages on other data (e.g. pre-trained on all emoji, then fine-tuned on faces)
         self.history: list[dict[str, Any]] = []
+        # DiffAugment on what D sees (``--param diffaug=flip,translation,cutout``), for trainers that declare it
+        self.policy = parse_policy(opts.params.get("diffaug"))
 
     # -- helpers for subclasses
+    def augment(self, x: torch.Tensor) -> torch.Tensor:
+        """What D sees of ``x`` [B, C, H, W]: ``x`` itself, or a DiffAugment draw of it."""
+        return diff_augment(x, self.policy, self.rng) if self.policy else x
+
     def make_optimizer(self, params: Any, lr: float | None, which: str) -> torch.optim.Optimizer:
         default = self.spec.lr_g if which == "g" else self.spec.lr_d
         return losses.make_optimizer(self.spec.optimizer, params, lr or default, self.spec.betas)

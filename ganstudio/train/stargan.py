@@ -40,7 +40,6 @@ from PIL import Image
 from .. import images as imgs
 from .. import losses
 from ..inference import norm_statistics_from_input
-from .augment import diff_augment, parse_policy
 from .common import Batches, Trainer
 from .translation import frozen, held_out
 from .unconditional import d_stats
@@ -106,7 +105,6 @@ class StarGANTrainer(Trainer):
         self.lambda_cls = float(self.opts.params.get("lambda_cls", 1.0))
         self.lambda_rec = float(self.opts.params.get("lambda_rec", 10.0))
         self.groups = group_indices(self.info.attribute_names, self.info.attribute_groups)
-        self.policy = parse_policy(self.opts.params.get("diffaug"))
         self.optimizers = {
             "g": self.make_optimizer(self.G.parameters(), self.opts.lr_g, "g"),
             "d": self.make_optimizer(self.D.parameters(), self.opts.lr_d, "d"),
@@ -114,10 +112,6 @@ class StarGANTrainer(Trainer):
 
     def targets(self, n: int) -> torch.Tensor:
         return random_targets(n, self.c_dim, self.groups, self.rng).to(self.device)
-
-    def augment(self, x: torch.Tensor) -> torch.Tensor:
-        """What D sees of ``x`` [B, C, H, W]: ``x`` itself, or a DiffAugment draw of it."""
-        return diff_augment(x, self.policy, self.rng) if self.policy else x
 
     def d_step(self, x: torch.Tensor, c_org: torch.Tensor) -> dict[str, float]:
         with torch.no_grad(), self.autocast():

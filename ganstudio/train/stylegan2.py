@@ -12,6 +12,9 @@
   the first images (``ema_rampup`` 0.05 of the images seen); samples and the export use ``G_ema``, whose
   ``latent_avg`` (the mean W used by truncation) is computed from 4096 latents right before the export.
 * Adam lr 0.002, betas (0, 0.99) for both networks (``--lr-g`` / ``--lr-d`` / ``--param betas=[0,0.99]``).
+* **DiffAugment** (Zhao et al., 2020; off by default): ``--param diffaug=flip,translation,cutout`` passes
+  every image D sees -- reals, fakes in D's and G's steps, and the reals of R1 (whose gradient is taken
+  through the transform) -- through the same kind of random transform, so D cannot memorise a small set.
 
 Path-length regularisation is not implemented: it costs a second generator backward pass every few
 steps and mainly smooths W for projection and interpolation; the samples do not need it.
@@ -49,7 +52,7 @@ class StyleGAN2Trainer(Trainer):
     """Non-saturating loss, lazy R1, style mixing, EMA generator (exported)."""
 
     default_loss = "nonsaturating"
-    params = ("r1_every", "r1_gamma", "mixing_prob", "ema_kimg", "ema_rampup")
+    params = ("r1_every", "r1_gamma", "mixing_prob", "ema_kimg", "ema_rampup", "diffaug")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -92,14 +95,15 @@ class StyleGAN2Trainer(Trainer):
 
     def d_step(self, real: torch.Tensor, step: int) -> dict[str, float]:
         with torch.no_grad(), self.autocast():
-            fake = self.fakes(real.shape[0]).float()
+            fake = self.augment(self.fakes(real.shape[0]).float())
+        seen = self.augment(real)  # the reals as D sees them
         with self.autocast():
-            real_out, fake_out = self.D(real), self.D(fake)  # [B], [B]
+            real_out, fake_out = self.D(seen), self.D(fake)  # [B], [B]
             loss_real, loss_fake = losses.d_loss_terms(self.opts.loss, real_out, fake_out)
         loss = loss_real + loss_fake
         stats: dict[str, float] = {}
         if self.spec.gp_weight:
-            gp = losses.gradient_penalty(self.D, real, fake, self.spec.gp_weight, generator=self.rng)
+            gp = losses.gradient_penalty(self.D, seen, fake, self.spec.gp_weight, generator=self.rng)
             loss = loss + gp
             stats["gp"] = gp.item()
         self.step_optimizer("d", loss, self.D)
@@ -108,7 +112,7 @@ class StyleGAN2Trainer(Trainer):
         if self.r1_every > 0 and self.r1_gamma > 0 and step % self.r1_every == 0:
             x = real.detach().requires_grad_(True)
             # lazy: r1_every times the penalty, once every r1_every steps (fp32: second-order gradients)
-            r1 = losses.r1_penalty(self.D(x), x, self.r1_gamma)
+            r1 = losses.r1_penalty(self.D(self.augment(x)), x, self.r1_gamma)
             self.step_optimizer("d", r1 * self.r1_every, self.D)
             stats["r1"] = r1.item()
         return {"loss_d_real": loss_real.item(), "loss_d_fake": loss_fake.item()} \
@@ -129,7 +133,7 @@ class StyleGAN2Trainer(Trainer):
             real = critic_batch[0]
             stats = self.d_step(real, step)
         with self.autocast():
-            loss_g = losses.g_loss(self.opts.loss, self.D(self.fakes(real.shape[0])))
+            loss_g = losses.g_loss(self.opts.loss, self.D(self.augment(self.fakes(real.shape[0]))))
         self.step_optimizer("g", loss_g, self.G)
         self.update_ema(step)
         return stats | {"loss_g": loss_g.item()}

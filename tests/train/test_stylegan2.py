@@ -64,3 +64,31 @@ def test_mix_ws_takes_rows_from_the_cutoff_on():
     w1, w2 = torch.zeros(3, 2), torch.ones(3, 2)
     ws = mix_ws(w1, w2, torch.tensor([1, 3, 4]), 4)  # [3, 4, 2]
     assert ws[:, :, 0].tolist() == [[0, 1, 1, 1], [0, 0, 0, 1], [0, 0, 0, 0]]
+
+
+def test_diffaug_reaches_every_d_input(tmp_path, monkeypatch):
+    """With ``diffaug=cutout`` every image D sees -- reals, fakes in D's and G's steps, R1's reals -- has a
+    zeroed square; without it none has (smooth random data and fakes are never exactly 0 over 2x2 pixels)."""
+    use_dataset(monkeypatch, TinyImages(n=8, size=16))
+
+    def seen_by_d(params):
+        inputs: list[torch.Tensor] = []
+        trainer_cls = trainer_for("stylegan2")
+
+        class Recording(trainer_cls):
+            def __init__(self, *a, **k):
+                super().__init__(*a, **k)
+                self.D.register_forward_pre_hook(lambda _m, args: inputs.append(args[0].detach().clone()))
+
+        run(opts(tmp_path, steps=2, out=str(tmp_path / str(len(params))), params={"r1_every": 1} | params),
+            Recording, quiet=True)
+        return inputs
+
+    def has_zero_square(x):  # [B, C, H, W] -> [B]: some 2x2 block is exactly 0 in every channel
+        zero = (x == 0).all(1).float()[:, None]  # [B, 1, H, W]
+        return (torch.nn.functional.avg_pool2d(zero, 2, stride=1) == 1).flatten(1).any(1)
+
+    plain, augmented = seen_by_d({}), seen_by_d({"diffaug": "cutout"})
+    assert len(plain) == len(augmented) == 2 * 4  # per step: D(real), D(fake), R1's D(real), G's D(fake)
+    assert not any(has_zero_square(x).any() for x in plain)
+    assert all(has_zero_square(x).all() for x in augmented)
