@@ -274,6 +274,7 @@ class TwoWayTrainer(TranslationTrainer):
         }
         self.lambda_rec = 1.0
         self.lambda_idt = 0.0
+        self.lambda_feat = 0.0  # feature matching weight (0 = off; needs D.forward_with_features)
         self.rec_distance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = F.l1_loss
         self.pool_a, self.pool_b = ImagePool(0), ImagePool(0)
 
@@ -284,10 +285,15 @@ class TwoWayTrainer(TranslationTrainer):
         with frozen(self.D_a, self.D_b), self.autocast():
             fake_b, fake_a = self.G(a), self.G_ba(b)
             rec_a, rec_b = self.G_ba(fake_b), self.G(fake_a)
-            loss_gan = losses.g_loss(kind, self.D_b(fake_b)) + losses.g_loss(kind, self.D_a(fake_a))
+            gan_b, feat_b = self.g_adversarial(self.D_b, fake_b, b)
+            gan_a, feat_a = self.g_adversarial(self.D_a, fake_a, a)
+            loss_gan = gan_b + gan_a
             cycle_a, cycle_b = self.rec_distance(rec_a.float(), a), self.rec_distance(rec_b.float(), b)
             loss_g = loss_gan + self.lambda_rec * (cycle_a + cycle_b)
             stats: dict[str, float] = {}
+            if self.lambda_feat > 0:
+                loss_g = loss_g + self.lambda_feat * (feat_a + feat_b)
+                stats["feat"] = (feat_a + feat_b).item()
             if self.lambda_idt > 0:
                 # a generator fed an image of its own output domain should leave it alone (keeps colours)
                 idt = F.l1_loss(self.G(b).float(), b) + F.l1_loss(self.G_ba(a).float(), a)
@@ -306,6 +312,21 @@ class TwoWayTrainer(TranslationTrainer):
         cycle_l1 = ((rec_a.detach().float() - a).abs().mean() + (rec_b.detach().float() - b).abs().mean()) / 4
         return d_log | {"loss_g": loss_g.item(), "loss_g_gan": loss_gan.item(),
                         "rec": (cycle_a + cycle_b).item(), "cycle_l1": cycle_l1.item()} | stats
+
+    def g_adversarial(self, D: nn.Module, fake: torch.Tensor, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(G's adversarial loss on ``fake``, feature matching against ``real``, 0 when ``lambda_feat`` is 0).
+
+        Feature matching: the squared distance between the batch means of D's intermediate activations on
+        real and on fake images, summed over D's normalised blocks (real activations taken without grad).
+        """
+        if self.lambda_feat <= 0:
+            return losses.g_loss(self.opts.loss, D(fake)), torch.zeros((), device=fake.device)
+        out, fake_feats = D.forward_with_features(fake)
+        with torch.no_grad():
+            _, real_feats = D.forward_with_features(real)
+        feat = sum((F.mse_loss(f.float().mean(0), r.float().mean(0)) for f, r in zip(fake_feats, real_feats)),
+                   torch.zeros((), device=fake.device))
+        return losses.g_loss(self.opts.loss, out), feat
 
     def sample_images(self, fixed: dict[str, torch.Tensor]) -> list[Image.Image]:
         half = max(1, fixed["a"].shape[0] // 2)
@@ -345,14 +366,17 @@ class CycleGANTrainer(TwoWayTrainer):
 
 
 class DiscoGANTrainer(TwoWayTrainer):
-    """DiscoGAN: binary cross-entropy both ways plus ``lambda_rec`` (1) times the squared reconstruction error."""
+    """DiscoGAN: binary cross-entropy both ways plus ``lambda_rec`` (1) times the squared reconstruction error,
+    and optionally ``lambda_feat`` (0) times feature matching on the discriminators' blocks (the paper's
+    released code adds it; the paper's text does not)."""
 
     default_loss = "nonsaturating"
-    params = ("lambda_rec",)
+    params = ("lambda_rec", "lambda_feat")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.lambda_rec = self.param("lambda_rec", 1.0)
+        self.lambda_feat = self.param("lambda_feat", 0.0)
         self.rec_distance = F.mse_loss
 
 

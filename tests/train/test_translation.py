@@ -8,6 +8,7 @@ import torch
 from PIL import Image
 
 from ganstudio import load_folder
+from ganstudio.checkpoint import new_model
 from ganstudio.data import emoji
 from ganstudio.inference import translate
 from ganstudio.train import TRAINERS, TrainOptions, run, trainer_for
@@ -213,3 +214,29 @@ def test_pix2pix_trained_one_image_at_a_time_keeps_the_per_image_default(tmp_pat
     """At batch 1 the running statistics follow single images: no stored-statistics default (the paper's set-up)."""
     model = load_folder(run(opts(tmp_path, "pix2pix", steps=1, batch_size=1), trainer_for("pix2pix"), quiet=True))
     assert model.meta.translate_mode is None
+
+
+def test_discogan_feature_matching_compares_batch_means(tmp_path, tiny_emoji):
+    o = opts(tmp_path, "discogan", params={**UNPAIRED, "lambda_feat": 1.0})
+    trainer = trainer_for("discogan")(new_model("discogan", {"ngf": 4, "ndf": 4, "image_size": 32}), o, None,
+                                      torch.device("cpu"))
+    real = torch.rand(4, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    # the same batch, in any order, has the same mean activations: nothing to match
+    assert trainer.g_adversarial(trainer.D_b, real, real)[1].item() == 0
+    assert trainer.g_adversarial(trainer.D_b, real.flip(0), real)[1].item() < 1e-10
+    fake = (real * 0.5).requires_grad_(True)
+    _, feat = trainer.g_adversarial(trainer.D_b, fake, real)
+    feat.backward()
+    assert feat.item() > 0 and fake.grad.abs().sum() > 0
+    # off by default: the paper's loss
+    plain = trainer_for("discogan")(new_model("discogan", {"ngf": 4, "ndf": 4, "image_size": 32}),
+                                    opts(tmp_path, "discogan"), None, torch.device("cpu"))
+    assert plain.g_adversarial(plain.D_b, fake, real)[1].item() == 0
+
+
+def test_discogan_logs_feature_matching(tmp_path, tiny_emoji):
+    run(opts(tmp_path, "discogan", steps=2, params={**UNPAIRED, "lambda_feat": 1.0}), trainer_for("discogan"),
+        quiet=True)
+    text = (tmp_path / "run" / "log.txt").read_text()
+    assert " feat: " in text
+    assert all(math.isfinite(v) for row in log_values(tmp_path / "run" / "log.txt") for v in row)
