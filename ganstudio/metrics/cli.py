@@ -64,6 +64,8 @@ class EvalReport:
 
 # training data arguments that choose which images a dataset holds; eval uses the same ones
 _SUBSET_ARGS = ("categories", "design")
+PR_SAMPLES = 1000  # most training reals (and samples) for precision / recall
+PR_K = 3  # their neighbourhood size
 
 
 def _dataset_name(model_meta_dataset: str) -> str | None:
@@ -173,27 +175,43 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
         idx = _pick(test, n, g)
         real_test, real_train = _stack(test, 0, idx), _stack(train, 0)
         n = n or len(real_test)
+        conditional = Task.CONDITIONAL in tasks
+
+        def draw(net: nn.Module, z: torch.Tensor) -> torch.Tensor:
+            """``net``'s images for latents ``z`` [m, ...]; conditional nets cycle through the classes."""
+            if not conditional:
+                return _batched(lambda zz: net(zz), z, batch_size=batch_size, device=device)
+            ll = torch.arange(len(z)) % int(model.config.num_classes)
+            return _batched(lambda zz, cc: net(zz, cc), z, ll, batch_size=batch_size, device=device)
+
         z = gen.sample_latent(n, g)
-        if Task.CONDITIONAL in tasks:
-            k = int(model.config.num_classes)
-            labels = torch.arange(n) % k
-            fake = _batched(lambda zz, ll: gen(zz, ll), z, labels, batch_size=batch_size, device=device)
-        else:
-            fake = _batched(lambda zz: gen(zz), z, batch_size=batch_size, device=device)
+        labels = torch.arange(n) % int(model.config.num_classes) if conditional else None
+        fake = draw(gen, z)
         _distances(report, clf, fake, real_test, real_train, seed)
         # the same architecture untrained: how far the training moved the samples towards the data
         from ..checkpoint import new_model
 
         torch.manual_seed(seed)
         rand_g = new_model(model.family, model.config, components=("generator",)).generator.to(device).eval()
-        if Task.CONDITIONAL in tasks:
-            rand = _batched(lambda zz, ll: rand_g(zz, ll), z, labels, batch_size=batch_size, device=device)
-        else:
-            rand = _batched(lambda zz: rand_g(zz), z, batch_size=batch_size, device=device)
+        rand = draw(rand_g, z)
         fr, fq = clf.extract(real_test[:n]), clf.extract(rand[:n])
         k_r, k_r_std = evaluate.kid(fq, fr, subsets=50, subset_size=min(1000, max(2, n // 2)), seed=seed)
         report.add("fd_random_init", evaluate.frechet_distance(fq, fr), "untrained generator of the same config")
         report.add("kid_random_init", k_r, f"+- {k_r_std:.2g}")
+        # realism and variety: k-NN precision / recall against half the training reals, with the other
+        # half as the real-vs-real baseline (equal set sizes: the radii depend on the size)
+        m = min(len(real_train) // 2, PR_SAMPLES)
+        if m <= PR_K:
+            report.add("precision", "n/a", f"{len(real_train)} training reals: too few for k={PR_K} neighbours")
+        else:
+            perm = torch.randperm(len(real_train), generator=g)
+            f_ref, f_other = clf.extract(real_train[perm[:m]]), clf.extract(real_train[perm[m:2 * m]])
+            p, r = evaluate.precision_recall(f_ref, clf.extract(draw(gen, gen.sample_latent(m, g))), PR_K)
+            p_base, r_base = evaluate.precision_recall(f_ref, f_other, PR_K)
+            report.add("precision", p, f"share of {m} samples inside the k={PR_K} manifold of {m} training reals")
+            report.add("recall", r, "share of those reals inside the samples' manifold (variety)")
+            report.add("precision_real_baseline", p_base, f"another {m} training reals in place of the samples")
+            report.add("recall_real_baseline", r_base, "")
         head = _head_for(clf, model.meta.class_names)
         if Task.CONDITIONAL in tasks:
             if head:

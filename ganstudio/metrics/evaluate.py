@@ -8,6 +8,8 @@ generator or reads files: the caller draws the images (``ganstudio eval``) and p
 ``kid``                kernel inception distance, unbiased, cubic kernel: (mean, std) over subsets
 ``real_vs_real_baseline``  both distances between two disjoint sets of *real* images: the floor a
                        generator can hope for with this many samples
+``precision_recall``   improved precision and recall (k-nearest-neighbour manifolds): how many samples
+                       look real, and how much of the real data the samples cover (variety)
 ``class_accuracy``     fraction of conditional samples the classifier assigns to the asked class
 ``attribute_accuracy`` per attribute head, fraction of edited images showing the target attribute
 ``paired_l1``          mean |fake - target| over pixels (in [-1, 1] units, so 0..2)
@@ -61,6 +63,28 @@ def real_vs_real_baseline(real_a: torch.Tensor, real_b: torch.Tensor, classifier
     fb = _features(real_b[torch.randperm(len(real_b), generator=g)[:n]], classifier)
     k, k_std = fid.kid(fa, fb, subsets, subset_size, seed)
     return {"fd": fid.frechet_distance(fa, fb), "kid": k, "kid_std": k_std, "n": n}
+
+
+def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3,
+                     classifier: FeatureClassifier | None = None) -> tuple[float, float]:
+    """Improved precision and recall (Kynkaanniemi et al., 2019) of ``fake`` against ``real`` ``[N, D]``.
+
+    Each set's manifold is the union of balls around its points reaching their k-th nearest neighbour
+    in the same set. Precision: the share of fakes inside the real manifold (realism). Recall: the share
+    of reals inside the fake manifold (coverage; a generator that repeats a few images scores low).
+    Both sets should have the same size: the radii shrink as a set grows.
+    """
+    fr, ff = _features(real, classifier).double(), _features(fake, classifier).double()
+    if min(len(fr), len(ff)) <= k:
+        raise ValueError(f"precision / recall with k={k} need more than {k} vectors per set")
+
+    def radii(x: torch.Tensor) -> torch.Tensor:  # [N]: distance to the k-th neighbour (index 0 is the point)
+        return torch.cdist(x, x).kthvalue(k + 1, dim=1).values
+
+    cross = torch.cdist(ff, fr)  # [N_fake, N_real]
+    precision = (cross <= radii(fr)[None, :]).any(1).double().mean()
+    recall = (cross <= radii(ff)[:, None]).any(0).double().mean()
+    return float(precision), float(recall)
 
 
 def class_accuracy(classifier: FeatureClassifier, images: torch.Tensor, labels: torch.Tensor,

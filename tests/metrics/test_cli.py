@@ -22,6 +22,9 @@ def test_eval_untrained_dcgan_on_mnist(tmp_path, capsys):
     assert "fd_real_baseline" in out and "kid" in out
     values = json.loads((folder / "config.json").read_text())["meta"]["metrics"]
     assert values["fd"] > 5 * values["fd_real_baseline"]  # noise is far from digits
+    # an untrained net's blobs are neither digit-like nor varied; other training digits are both
+    assert values["precision"] < 0.1 and values["recall"] < 0.1
+    assert values["precision_real_baseline"] > 0.7 and values["recall_real_baseline"] > 0.7
     assert "fd_real_baseline" in (folder / "README.md").read_text()
 
 

@@ -66,3 +66,25 @@ def test_evaluate_wrappers_and_errors():
     a = torch.zeros(2, 3, 4, 4)
     assert evaluate.paired_l1(a, a + 0.5) == pytest.approx(0.5)
     assert evaluate.cycle_l1(a, a - 1) == pytest.approx(0.5)  # a difference of 1 in [-1, 1] is 0.5 of [0, 1]
+
+
+def test_precision_recall_sees_realism_and_variety():
+    g = torch.Generator().manual_seed(0)
+    real = torch.randn(400, 8, generator=g, dtype=torch.float64)
+    same = torch.randn(400, 8, generator=g, dtype=torch.float64)
+    assert evaluate.precision_recall(real, real) == (1.0, 1.0)
+    p, r = evaluate.precision_recall(real, same)
+    assert p > 0.6 and r > 0.6  # another draw of the same distribution
+    # mode collapse: every sample one of 4 real points -> realistic, but covers little
+    collapsed = real[torch.arange(400) % 4]
+    p, r = evaluate.precision_recall(real, collapsed + 1e-6)
+    assert p == 1.0 and r < 0.1
+    # far from the data: neither
+    assert evaluate.precision_recall(real, same + 100) == (0.0, 0.0)
+    # in 2-D, samples only from the right half of the data: recall about halves, precision stays
+    real2, more = torch.randn(400, 2, generator=g, dtype=torch.float64), torch.randn(800, 2, generator=g, dtype=torch.float64)
+    p_all, r_all = evaluate.precision_recall(real2, more[:400])
+    p_half, r_half = evaluate.precision_recall(real2, more[more[:, 0] > 0][:400])
+    assert p_all > 0.9 and r_all > 0.9 and p_half > 0.9 and 0.4 < r_half < 0.65
+    with pytest.raises(ValueError, match="more than 3"):
+        evaluate.precision_recall(real[:3], same[:3])
