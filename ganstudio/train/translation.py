@@ -280,7 +280,6 @@ class TwoWayTrainer(TranslationTrainer):
 
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
         a, b = batch[0], batch[1]  # [B, C_a, H, W], [B, C_b, H, W], not aligned
-        kind = self.opts.loss
         # 1. generators: fool both discriminators, and come back where they started
         with frozen(self.D_a, self.D_b), self.autocast():
             fake_b, fake_a = self.G(a), self.G_ba(b)
