@@ -1,6 +1,5 @@
 """Shared fixtures. Core tests never import gradio (tests/ui/ and tests/app/ may)."""
 
-
 import pytest
 import torch
 
