@@ -200,6 +200,12 @@ def r1_penalty(real_out: torch.Tensor, real: torch.Tensor, weight: float = 10.0)
     return 0.5 * weight * grad.pow(2).reshape(grad.shape[0], -1).sum(1).mean()
 
 
+def drift_penalty(real_out: torch.Tensor, epsilon: float = 0.001) -> torch.Tensor:
+    """ProGAN's drift term ``epsilon * E[D(x)^2]`` on real scores: keeps a Wasserstein critic's outputs
+    near 0, so they cannot wander off when D takes one step per G step."""
+    return epsilon * real_out.float().pow(2).mean()
+
+
 @torch.no_grad()
 def clip_weights(module: nn.Module, c: float = 0.01) -> None:
     """Clip every parameter of ``module`` to ``[-c, c]`` in place (WGAN's Lipschitz constraint)."""

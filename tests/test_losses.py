@@ -158,3 +158,10 @@ def test_make_optimizer(name, cls):
         assert fused.param_groups[0]["fused"]
     with pytest.raises(ValueError):
         losses.make_optimizer("lion", nn.Linear(2, 2).parameters(), 1e-3)
+
+
+def test_drift_penalty_pulls_real_scores_towards_zero():
+    assert losses.drift_penalty(R, 0.001).item() == pytest.approx(0.001 * (4 + 1 + 0.25) / 3)
+    scores = torch.tensor([3.0, -2.0], requires_grad=True)
+    losses.drift_penalty(scores, 0.5).backward()
+    assert scores.grad.tolist() == pytest.approx([1.5, -1.0])  # d/dx eps * mean(x^2) = eps * x: towards 0

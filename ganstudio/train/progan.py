@@ -145,8 +145,7 @@ class ProGANTrainer(Trainer):
             loss = loss + gp
             stats["gp"] = gp.item()
         if kind in ("wgan", "wgan-gp") and self.epsilon_drift:
-            # drift: a small pull of D(real) towards 0, so the critic's scores cannot wander off
-            loss = loss + self.epsilon_drift * real_out.float().pow(2).mean()
+            loss = loss + losses.drift_penalty(real_out, self.epsilon_drift)
         self.step_optimizer("d", loss, self.D)
         if self.spec.clip:
             losses.clip_weights(self.D, self.spec.clip)

@@ -12,6 +12,8 @@
   the first images (``ema_rampup`` 0.05 of the images seen); samples and the export use ``G_ema``, whose
   ``latent_avg`` (the mean W used by truncation) is computed from 4096 latents right before the export.
 * Adam lr 0.002, betas (0, 0.99) for both networks (``--lr-g`` / ``--lr-d`` / ``--param betas=[0,0.99]``).
+* **Drift** (``--param epsilon_drift=0.001``, default 0): with ``--loss wgan`` / ``wgan-gp``, ProGAN's
+  ``epsilon * E[D(x)^2]`` keeps the critic's scores near 0 (see ``losses.drift_penalty``).
 * **DiffAugment** (Zhao et al., 2020; off by default): ``--param diffaug=flip,translation,cutout`` passes
   every image D sees -- reals, fakes in D's and G's steps, and the reals of R1 (whose gradient is taken
   through the transform) -- through the same kind of random transform, so D cannot memorise a small set.
@@ -52,7 +54,7 @@ class StyleGAN2Trainer(Trainer):
     """Non-saturating loss, lazy R1, style mixing, EMA generator (exported)."""
 
     default_loss = "nonsaturating"
-    params = ("r1_every", "r1_gamma", "mixing_prob", "ema_kimg", "ema_rampup", "diffaug")
+    params = ("r1_every", "r1_gamma", "mixing_prob", "ema_kimg", "ema_rampup", "epsilon_drift", "diffaug")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -62,6 +64,7 @@ class StyleGAN2Trainer(Trainer):
         self.mixing_prob = float(p.get("mixing_prob", 0.9))
         self.ema_kimg = float(p.get("ema_kimg", 10.0))
         self.ema_rampup = float(p.get("ema_rampup", 0.05))
+        self.epsilon_drift = float(p.get("epsilon_drift", 0.0))
         # The paper's optimiser, written back so that the model card records what was used.
         betas = tuple(float(b) for b in p.setdefault("betas", list(PAPER_BETAS)))
         self.opts.lr_g = self.opts.lr_g or PAPER_LR
@@ -106,6 +109,8 @@ class StyleGAN2Trainer(Trainer):
             gp = losses.gradient_penalty(self.D, seen, fake, self.spec.gp_weight, generator=self.rng)
             loss = loss + gp
             stats["gp"] = gp.item()
+        if self.opts.loss in ("wgan", "wgan-gp") and self.epsilon_drift:
+            loss = loss + losses.drift_penalty(real_out, self.epsilon_drift)
         self.step_optimizer("d", loss, self.D)
         if self.spec.clip:
             losses.clip_weights(self.D, self.spec.clip)

@@ -92,3 +92,19 @@ def test_diffaug_reaches_every_d_input(tmp_path, monkeypatch):
     assert len(plain) == len(augmented) == 2 * 4  # per step: D(real), D(fake), R1's D(real), G's D(fake)
     assert not any(has_zero_square(x).any() for x in plain)
     assert all(has_zero_square(x).all() for x in augmented)
+
+
+@pytest.mark.parametrize("loss,moves", [("wgan-gp", True), ("nonsaturating", False)])
+def test_drift_term_only_for_wasserstein_losses(tmp_path, loss, moves):
+    """``epsilon_drift`` changes D's step under a Wasserstein loss, and nothing under the logistic one."""
+    def d_after_one_step(drift):
+        torch.manual_seed(0)
+        o = opts(tmp_path, loss=loss, n_critic=1, params={"r1_gamma": 0, "epsilon_drift": drift})
+        trainer = trainer_for("stylegan2")(new_model("stylegan2", dict(TINY, image_size=16)), o, None,
+                                           torch.device("cpu"))
+        real = TinyImages(n=4, size=16).images
+        trainer.d_step(real, step=1)
+        return trainer.D.state_dict()
+
+    plain, drifted = d_after_one_step(0.0), d_after_one_step(1.0)
+    assert any(not torch.equal(plain[k], drifted[k]) for k in plain) == moves
