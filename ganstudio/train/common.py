@@ -372,7 +372,7 @@ def load_state(out: Path, trainer: Trainer, batches: Batches) -> tuple[int, floa
     trainer.history = json.loads(state.get("history", "[]"))
     saved = json.loads(state["options"])
     note_stage(trainer, _data_of(saved["data"], saved.get("params") or {}), int(state["step"]),
-               saved.get("params") or {}, saved.get("lr_decay_from"))
+               saved.get("params") or {}, saved.get("lr_decay_from"), saved)
     rank = current_rank()
     if rank:
         # only rank 0's streams are saved: the others re-seed, or every shard would repeat rank 0's
@@ -400,7 +400,8 @@ def init_from_folder(folder: Path, trainer: Trainer) -> tuple[int, float]:
     training = saved.meta.training or {}
     steps = int(training.get("steps", 0))
     trainer.history = list(training.get("earlier_stages") or [])
-    note_stage(trainer, saved.meta.dataset, steps, training.get("params") or {}, training.get("lr_decay_from"))
+    note_stage(trainer, saved.meta.dataset, steps, training.get("params") or {}, training.get("lr_decay_from"),
+               training)
     return steps, float(training.get("time_s", 0.0))
 
 
@@ -414,13 +415,14 @@ def _recipe_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def note_stage(trainer: Trainer, data_before: str, step: int, params_before: dict[str, Any] | None = None,
-               lr_decay_before: int | None = None) -> None:
+               lr_decay_before: int | None = None, training_before: dict[str, Any] | None = None) -> None:
     """Record in ``trainer.history`` that steps up to ``step`` trained on ``data_before`` when this run's data
-    differs (a later stage, e.g. fine-tuning on a subset), or with other family parameters or learning-rate
-    decay (e.g. a stage that adds augmentation); the model card lists the stages.
+    differs (a later stage, e.g. fine-tuning on a subset), or with other family parameters, learning-rate
+    decay, loss or critic steps (e.g. a stage that adds augmentation); the model card lists the stages.
 
-    A stage entry holds ``until_step`` and ``data``, plus ``params`` / ``lr_decay_from`` when those differ.
-    ``params_before`` None means unknown (not compared).
+    A stage entry holds ``until_step`` and ``data``, plus ``params`` / ``lr_decay_from`` / ``loss`` /
+    ``n_critic`` when those differ. ``params_before`` None means unknown (not compared); so do keys missing
+    from ``training_before`` (the earlier stage's saved options or card).
     """
     opts = trainer.opts
     now = {_data_of(opts.data, opts.params), f"{trainer.info.name}: {trainer.info.description}"}
@@ -433,6 +435,10 @@ def note_stage(trainer: Trainer, data_before: str, step: int, params_before: dic
             entry["params"] = before
         if lr_decay_before != opts.lr_decay_from:
             entry["lr_decay_from"] = lr_decay_before
+    now_training = {"loss": opts.loss, "n_critic": trainer.n_critic}
+    for key, value in (training_before or {}).items():
+        if key in now_training and value is not None and value != now_training[key]:
+            entry[key] = value
     if data_before not in now or len(entry) > 2:
         trainer.history.append(entry)
 

@@ -79,7 +79,8 @@ RECIPES: dict[str, list[str]] = {
     # did not help (recall 0.08 / 0.03 / 0.05 after 2,000 / 1,500 / 1,500 steps), nor WGAN-GP with
     # DiffAugment (0.13). Stage 3 switches to ProGAN's loss -- WGAN-GP, one critic step, drift 0.001, no
     # R1 -- which after 1,500 steps gave recall 0.23, FD 47.0 and visibly more expressions; then to
-    # step 16,000, the learning rates linearly to 0 from 14,000.
+    # step 16,000, the learning rates linearly to 0 from 14,000 (the bundled run added the drift term at
+    # 11,500). Measured at 16,000: recall 0.64, precision 0.84, FD 46.9. ~0.45 s/step on 2 threads.
     "stylegan2-emoji": [*STYLEGAN2, "--param", 'data_args={"categories": ["face"]}', "--loss", "wgan-gp",
                         "--n-critic", "1", "--param", "r1_gamma=0", "--param", "epsilon_drift=0.001",
                         "--steps", "16000", "--lr-decay-from", "14000", "--name", "StyleGAN2 - face emoji, 64 px"],

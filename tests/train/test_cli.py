@@ -127,6 +127,25 @@ def test_a_later_stage_with_other_settings_is_recorded(tmp_path):
     assert "- steps up to 2: mnist; params {}; lr_decay_from None\n" in card
 
 
+def test_a_later_stage_with_another_loss_is_recorded(tmp_path):
+    """A stage that switches the loss and critic steps lists the earlier ones, from the state and from a card."""
+    def dcgan(*extra, out="run"):
+        return cli.main(["dcgan", "--data", "mnist", "--out", str(tmp_path / out), "--batch-size", "8",
+                         "--threads", "1", "--quiet", *TINY, *extra])
+
+    assert dcgan("--steps", "2") == 0
+    wasserstein = ["--loss", "wgan-gp", "--n-critic", "1"]
+    assert dcgan("--steps", "3", *wasserstein) == 0 and dcgan("--steps", "4", *wasserstein) == 0
+    stages = [{"until_step": 2, "data": "mnist", "loss": "nonsaturating"}]
+    meta = json.loads((tmp_path / "run" / "model" / "config.json").read_text())["meta"]
+    assert meta["training"]["loss"] == "wgan-gp" and meta["training"]["earlier_stages"] == stages
+    assert "- steps up to 2: mnist; loss nonsaturating\n" in (tmp_path / "run" / "model" / "README.md").read_text()
+    # from the exported folder instead of the state: the card's n_critic (1) is known too
+    assert dcgan("--steps", "6", "--loss", "wgan-gp", "--init-from", str(tmp_path / "run" / "model"), out="on") == 0
+    meta = json.loads((tmp_path / "on" / "model" / "config.json").read_text())["meta"]
+    assert meta["training"]["earlier_stages"] == stages + [{"until_step": 4, "data": meta["dataset"], "n_critic": 1}]
+
+
 def test_recipe_stages_run_in_order_and_finished_ones_are_skipped(tmp_path, monkeypatch):
     """``recipe NAME`` runs the earlier stages its run has not passed, then the last one (which --steps overrides)."""
     from ganstudio.train import recipes
