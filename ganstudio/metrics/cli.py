@@ -177,15 +177,17 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
         n = n or len(real_test)
         conditional = Task.CONDITIONAL in tasks
 
+        def classes(m: int) -> torch.Tensor:  # [m]: the asked classes, cycling 0, 1, ..., 0, 1, ...
+            return torch.arange(m) % int(model.config.num_classes)
+
         def draw(net: nn.Module, z: torch.Tensor) -> torch.Tensor:
-            """``net``'s images for latents ``z`` [m, ...]; conditional nets cycle through the classes."""
+            """``net``'s images for latents ``z`` [m, ...]; conditional nets get ``classes(m)``."""
             if not conditional:
                 return _batched(lambda zz: net(zz), z, batch_size=batch_size, device=device)
-            ll = torch.arange(len(z)) % int(model.config.num_classes)
-            return _batched(lambda zz, cc: net(zz, cc), z, ll, batch_size=batch_size, device=device)
+            return _batched(lambda zz, cc: net(zz, cc), z, classes(len(z)), batch_size=batch_size, device=device)
 
         z = gen.sample_latent(n, g)
-        labels = torch.arange(n) % int(model.config.num_classes) if conditional else None
+        labels = classes(n) if conditional else None
         fake = draw(gen, z)
         _distances(report, clf, fake, real_test, real_train, seed)
         # the same architecture untrained: how far the training moved the samples towards the data
