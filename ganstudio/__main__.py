@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 # command -> (module with main(argv) -> int, one-line help)
@@ -20,9 +21,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
-        print("usage: python -m ganstudio <command> [options]\n\ncommands:")
+        prog = "ganstudio" if os.path.basename(sys.argv[0]) == "ganstudio" else "python -m ganstudio"
+        print(f"usage: {prog} <command> [options]\n\ncommands:")
+        width = max(map(len, COMMANDS))
         for name, (_, text) in COMMANDS.items():
-            print(f"  {name:<8} {text}")
+            print(f"  {name:<{width}}  {text}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     module = importlib.import_module(COMMANDS[argv[0]][0])
     return int(module.main(argv[1:]) or 0)
