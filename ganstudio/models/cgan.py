@@ -60,7 +60,11 @@ class CGANConfig(GanConfig):
                               f"got {self.embed_dim}")
         if not self.g_hidden or not all(isinstance(h, int) and h >= 1 for h in self.g_hidden):
             raise ConfigError(f"CGAN g_hidden must be a non-empty list of positive integers, got {list(self.g_hidden)}")
-        start_and_ups(self.image_size)  # validates
+        if self.layout == "pytorch-gan":  # fully connected: any side (our discriminator still needs 28 or 2**n)
+            if not isinstance(self.image_size, int) or self.image_size < 1:
+                raise ConfigError(f"CGAN image_size must be a positive integer, got {self.image_size!r}")
+        else:
+            start_and_ups(self.image_size)  # validates
 
 
 def start_and_ups(image_size: int) -> tuple[int, int]:
