@@ -439,9 +439,7 @@ def convert(path: str | Path, *, family: str | None = None, preset: str | None =
         if a.renamed:
             width = max(len(theirs) for theirs, _ in a.renamed)
             mapping = [f"{theirs:<{width}}  ->  {o}" for theirs, o in a.renamed]
-    elif failures and len(failures) == 1 and preset is None:
-        raise ConvertError(f"looks like {failures[0][0].title}, but {failures[0][1]}")
-    elif failures and preset is not None:
+    elif failures and preset is not None and not any(p.candidates for p in presets):
         raise ConvertError(f"{failures[0][1]}")
     else:
         if source.format == "nvlabs_pkl":
@@ -449,11 +447,22 @@ def convert(path: str | Path, *, family: str | None = None, preset: str | None =
                                f"(class {source.extras.get('classes', {}).get('', '?')})")
         if preset is not None and not any(p.candidates for p in presets):
             raise ConvertError(f"the keys do not follow the {presets[0].title} layout")
-        p, config, match = _structural(tensors, presets, overrides)
+        try:
+            p, config, match = _structural(tensors, presets, overrides)
+        except ConvertError as e:
+            if not failures:
+                raise
+            # a preset recognised the file but its keys did not fit, and matching by module order and shape
+            # found nothing either: name the layout it came closest to
+            closest = "; ".join(f"{fp.name} ({fp.title}): {why}" for fp, why in failures[:2])
+            raise ConvertError(f"looks like {failures[0][0].title}, but the weights do not fit it. Closest layout: "
+                               f"{closest}. Matching by module order and shape: {e}") from None
         model = _build(p.family, config, ("generator",))
         reference = model.generator.state_dict()
         notes = [f"keys renamed by module order and shape onto GAN Studio's {p.family} layout "
                  f"({len(match.mapping)} tensors)"]
+        notes += [f"the keys did not fit the {fp.name} preset ({why}); matched by structure instead"
+                  for fp, why in failures[:2]]
         if match.reshaped:
             notes.append(f"{len(match.reshaped)} tensors reshaped (only size-1 dimensions differed)")
         if match.missing_counters:

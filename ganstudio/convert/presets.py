@@ -169,7 +169,7 @@ def _dcgan_infer(t: Tensors, source: Source) -> Inferred:
     cfg = _dcgan_config(tuple(t[convs[0]].shape), tuple(t[convs[-1]].shape), len(convs))
     if cfg is None:
         raise ConvertError(f"main.0.weight {list(t['main.0.weight'].shape)} is not a DCGAN generator's first "
-                           "transposed convolution [nz, 8*ngf, 4, 4] (a discriminator file?)")
+                           "transposed convolution [nz, 8*ngf, 4, 4]: another network that names its layers main.*")
     notes: list[str] = []
     if _dcgan_dropout(t):
         cfg["g_dropout"] = 0.5
