@@ -133,10 +133,22 @@ def list_files(repo_id: str, revision: str | None, *, endpoint: str | None) -> t
     return commit, files
 
 
+def _partner(path: str) -> str | None:
+    """The reverse generator's path for one direction's file (junyanz G_A -> G_B, PyTorch-GAN G_AB -> G_BA)."""
+    folder, _, name = path.rpartition("/")
+    stem, suffix = _stem(name), name[len(_stem(name)):]
+    for a, b in ((r"(.*net_G)_A$", r"\1_B"), (r"^(.*)G_AB(_.*)?$", r"\1G_BA\2")):
+        if re.match(a, stem):
+            return (f"{folder}/" if folder else "") + re.sub(a, b, stem) + suffix
+    return None
+
+
 def in_folder(files: list[RepoFile], subfolder: str | None) -> tuple[list[RepoFile], bool]:
-    """Files directly in ``subfolder`` (the repo root for None); or the one file ``subfolder`` names (True)."""
+    """Files directly in ``subfolder`` (the repo root for None); or the one file ``subfolder`` names (True),
+    with its reverse direction when the repo holds it."""
     if subfolder and any(f.path == subfolder for f in files):
-        return [f for f in files if f.path == subfolder], True
+        partner = _partner(subfolder)
+        return [f for f in files if f.path in (subfolder, partner)], True
     prefix = f"{subfolder}/" if subfolder else ""
     return [f for f in files if f.path.startswith(prefix) and "/" not in f.path[len(prefix):]], False
 

@@ -210,3 +210,16 @@ def test_unreadable_weights_say_so(fake_hub):
     fake_hub.add_repo("tester/other", {"pytorch_model.bin": b"x", "README.md": b"# hi"})
     with pytest.raises(ModelSourceError, match=r"tester/other \(pytorch_model\.bin\) cannot be converted"):
         load_model("tester/other", device="cpu")
+
+
+def test_pytorch_gan_discogan_pair_by_repo_and_by_file(fake_hub):
+    cfg = dict(layout="pytorch-gan", unet_downs=4, ngf=4, image_size=16)
+    ab, ba = tiny_weights("discogan", cfg, 1), tiny_weights("discogan", cfg, 2)
+    fake_hub.add_repo("someone/edges2shoes", {"G_AB_9.pth": pth_bytes(ab), "G_BA_9.pth": pth_bytes(ba),
+                                              "D_A_9.pth": b"x", "D_B_9.pth": b"x"})
+    for source in ("someone/edges2shoes", "someone/edges2shoes/G_AB_9.pth"):
+        model = load_model(source, device="cpu")
+        assert model.family.name == "discogan" and set(model.modules) == {"generator", "generator_ba"}
+        assert torch.equal(model.modules["generator_ba"].state_dict()["down1.model.0.weight"],
+                           ba["down1.model.0.weight"])
+    assert fake_hub.requested_files("GET") == {"G_AB_9.pth", "G_BA_9.pth"}

@@ -157,3 +157,13 @@ def test_a_translation_network_is_not_called_a_discriminator(tmp_path):
     with pytest.raises(ConvertError) as e:
         convert(_save(tmp_path / "netG.pth", _fill(m.generator.state_dict())))
     assert "discriminator" not in str(e.value)
+
+
+def test_pytorch_gan_g_ab_file_brings_g_ba_beside_it(tmp_path):
+    cfg = dict(layout="pytorch-gan", unet_downs=4, ngf=4, image_size=16)
+    m = new_model("discogan", cfg)
+    ab, ba = _fill(m.generator.state_dict(), 1), _fill(m.generator.state_dict(), 2)
+    _save(tmp_path / "G_BA_9.pth", ba)
+    conv = convert(_save(tmp_path / "G_AB_9.pth", ab))
+    assert conv.preset == "pytorch-gan-discogan" and set(conv.model.modules) == {"generator", "generator_ba"}
+    assert torch.equal(conv.model.modules["generator_ba"].state_dict()["up1.model.0.weight"], ba["up1.model.0.weight"])
