@@ -223,3 +223,32 @@ def test_pytorch_gan_discogan_pair_by_repo_and_by_file(fake_hub):
         assert torch.equal(model.modules["generator_ba"].state_dict()["down1.model.0.weight"],
                            ba["down1.model.0.weight"])
     assert fake_hub.requested_files("GET") == {"G_AB_9.pth", "G_BA_9.pth"}
+
+
+def test_offline_mode_pinned_revisions_and_hub_errors(fake_hub, monkeypatch):
+    cfg = dict(latent_dim=8, ngf=4, channels=1, image_size=16)
+    w1, w2 = tiny_weights("dcgan", cfg, 1), tiny_weights("dcgan", cfg, 2)
+    first = fake_hub.add_repo("someone/dcgan", {"netG.pth": pth_bytes(w1)})
+    fake_hub.commit("someone/dcgan", {"netG.pth": pth_bytes(w2)})
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelSourceError, match=r"offline mode \(HF_HUB_OFFLINE\) is on and someone/dcgan is not in"):
+        load_model("someone/dcgan", device="cpu")
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    pinned = load_model(f"someone/dcgan@{first}", device="cpu")
+    latest = load_model("someone/dcgan", device="cpu")
+    assert torch.equal(pinned.generator.state_dict()["main.0.weight"], w1["main.0.weight"])
+    assert torch.equal(latest.generator.state_dict()["main.0.weight"], w2["main.0.weight"])
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    requests = len(fake_hub.requests)
+    assert torch.equal(load_model(f"someone/dcgan@{first}", device="cpu").generator.state_dict()["main.0.weight"],
+                       w1["main.0.weight"])
+    assert load_model("someone/dcgan", device="cpu").family.name == "dcgan"
+    assert len(fake_hub.requests) == requests  # offline: not one request
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    with pytest.raises(ModelSourceError, match="has no revision 'nope'"):
+        load_model("someone/dcgan@nope", device="cpu")
+    with pytest.raises(ModelSourceError, match="was not found"):
+        load_model("someone/missing", device="cpu")
+    fake_hub.set_gated("someone/dcgan")
+    with pytest.raises(ModelSourceError, match="gated"):
+        load_model("someone/dcgan@main", device="cpu", preset="dcgan")

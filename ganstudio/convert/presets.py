@@ -608,6 +608,11 @@ def unsupported_layout(t: Tensors) -> str | None:
                 "GAN Studio has no StyleGAN3 family, so it cannot be converted")
     if any(k.startswith(("G_mapping/", "G_synthesis/")) for k in t):
         return "this is a TensorFlow StyleGAN checkpoint; convert it with NVlabs' legacy.py first"
+    if any(k.startswith("linear0.") for k in t) and any(re.match(r"blocks\.\d+\.\d+\.", k) for k in t):
+        return ("this is a PyTorch-StudioGAN generator (linear0 + blocks.N.0.*): its layout, spectral-norm tensors "
+                "and (in conditional models) class-conditional batch norm have no GAN Studio family variant, and its "
+                "activation is set by the run's config, not the weights. Closest supported layout: dcgan "
+                "(PyTorch-GAN's l1 + conv_blocks); it cannot be converted")
     return None
 
 

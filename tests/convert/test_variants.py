@@ -167,3 +167,13 @@ def test_pytorch_gan_g_ab_file_brings_g_ba_beside_it(tmp_path):
     conv = convert(_save(tmp_path / "G_AB_9.pth", ab))
     assert conv.preset == "pytorch-gan-discogan" and set(conv.model.modules) == {"generator", "generator_ba"}
     assert torch.equal(conv.model.modules["generator_ba"].state_dict()["up1.model.0.weight"], ba["up1.model.0.weight"])
+
+
+def test_studiogan_generator_is_refused_with_the_reason(tmp_path):
+    """StudioGAN's deep_conv generator (linear0, blocks.N.0.deconv0 / bn0, conv2d4): keys as its src/models."""
+    sd = OrderedDict([("linear0.weight", torch.zeros(512 * 16, 128)), ("linear0.bias", torch.zeros(512 * 16)),
+                      ("blocks.0.0.deconv0.weight", torch.zeros(512, 256, 4, 4)),
+                      ("blocks.0.0.deconv0.bias", torch.zeros(256)), ("blocks.0.0.bn0.weight", torch.ones(256)),
+                      ("blocks.0.0.bn0.bias", torch.zeros(256)), ("conv2d4.weight", torch.zeros(3, 64, 3, 3))])
+    with pytest.raises(ConvertError, match="PyTorch-StudioGAN generator .*Closest supported layout: dcgan"):
+        convert(_save(tmp_path / "model=G-best-weights-step=100.pth", {"state_dict": sd}))
