@@ -59,6 +59,13 @@ FORMAT_LABELS = {
     "nvlabs_pkl": "NVIDIA network pickle (StyleGAN2-ADA / StyleGAN3 .pkl)",
     "safetensors": "safetensors file",
 }
+# What a structural match assumes about the parts of a network that carry no weights.
+STRUCTURAL_ASSUMES = {
+    "dcgan": "ReLU after each BatchNorm, Tanh output",
+    "pix2pix": "LeakyReLU 0.2 down, ReLU up, Tanh output, junyanz skip order",
+    "cyclegan": "ReLU, reflection padding, Tanh output",
+    "stargan": "ReLU, zero padding, Tanh output",
+}
 # Keys of a Hub mixin's config.json that may name the classes, in label order.
 CLASS_NAME_KEYS = ("class_names", "classes", "labels", "id2label")
 
@@ -463,6 +470,9 @@ def convert(path: str | Path, *, family: str | None = None, preset: str | None =
                  f"({len(match.mapping)} tensors)"]
         notes += [f"the keys did not fit the {fp.name} preset ({why}); matched by structure instead"
                   for fp, why in failures[:2]]
+        notes.append(f"activations and normalisation modes leave no weights: those of GAN Studio's {p.family} "
+                     f"layout ({STRUCTURAL_ASSUMES.get(p.family, 'as its family defines')}) are assumed; a source "
+                     "that uses others gives different images")
         if match.reshaped:
             notes.append(f"{len(match.reshaped)} tensors reshaped (only size-1 dimensions differed)")
         if match.missing_counters:
