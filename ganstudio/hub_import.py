@@ -6,7 +6,8 @@
 1. list the repo's files at the revision (one API call; it also pins the commit);
 2. pick the generator weights by name (``model.safetensors`` over the same weights as ``pytorch_model.bin``,
    ``latest_net_G_A.pth`` with ``latest_net_G_B.pth`` as the reverse direction, ``G_AB_N.pth`` with
-   ``G_BA_N.pth``, a ``latest`` file over older epochs; discriminators and optimiser states are skipped);
+   ``G_BA_N.pth``, a generator's EMA over the raw one, a ``latest`` file over older epochs; discriminators and
+   optimiser states are skipped);
    where several remain, stop and list them: the caller names one as ``owner/name/<file>``;
 3. download only those files (and a mixin's ``config.json`` of constructor arguments, and the card);
 4. convert them with :func:`ganstudio.convert.convert`, which executes nothing in them;
@@ -36,8 +37,10 @@ WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pth", ".pt", ".ckpt", ".pkl")
 CONVERTED_DIR = "ganstudio-converted"
 # File names that never hold a generator: discriminators, critics, optimiser and scheduler states.
 _NOT_GENERATOR = re.compile(
-    r"(discriminator|critic|optimi[sz]er|optim|scheduler|training_args|(^|[_\-.])(net)?D(_[AB]|_[AB]{2})?([_\-.]|$)|"
-    r"(^|[_\-.])D_?\d)", re.IGNORECASE)
+    r"(discriminator|critic|optimi[sz]er|optim|scheduler|training_args|(^|[_\-.=])(net)?D(_[AB]|_[AB]{2})?([_\-.=]|$)|"
+    r"(^|[_\-.=])D_?\d)", re.IGNORECASE)
+# An exponential moving average of the generator (StudioGAN's model=G_ema-..., rosinality's g_ema): the one to sample.
+_EMA = re.compile(r"(^|[_\-.=])(g_)?ema([_\-.=]|$)", re.IGNORECASE)
 
 
 class ImportNotPossible(Exception):
@@ -105,6 +108,9 @@ def choose_weights(files: list[RepoFile], where: str) -> Choice:
             if len(latest) == 1:
                 return latest[0]
     if len(gens) > 1:
+        ema = [f for f in gens if _EMA.search(_stem(f.path))]
+        if len(ema) == 1 and len(gens) == 2:
+            return Choice(ema[0])
         latest = [f for f in gens if re.search(r"(^|[_\-.])(latest|final|best)([_\-.]|$)", _stem(f.path), re.I)]
         if len(latest) == 1:
             return Choice(latest[0])

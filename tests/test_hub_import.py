@@ -52,7 +52,7 @@ def tiny_weights(family: str, cfg: dict, seed: int = 0) -> dict:
 CARD_MIT = b"---\nlicense: mit\ntags:\n- gan\n---\n# A GAN\n"
 HUB_CASES = ["huggan_dcgan", "pytorch_gan_cyclegan", "pytorch_gan_infogan", "pytorch_gan_lsgan", "pytorch_gan_cgan",
              "pytorch_gan_wgan_gp", "junyanz_resnet6_affine", "junyanz_unet128_affine", "pytorch_gan_stargan",
-             "pytorch_gan_dcgan", "pytorch_gan_acgan", "pytorch_gan_sgan",
+             "pytorch_gan_dcgan", "pytorch_gan_acgan", "pytorch_gan_sgan", "studiogan_dcgan",
              # the reference's fixed widths: 54 M and 26 M parameters
              pytest.param("pytorch_gan_pix2pix", marks=pytest.mark.slow),
              pytest.param("pytorch_gan_discogan", marks=pytest.mark.slow)]
@@ -65,6 +65,8 @@ def test_parity_by_hub_id(fake_hub, name):
     fmt = fx["format"]
     if fmt.get("hub", "").endswith(".safetensors"):
         files = {fmt["hub"]: save_safetensors({k: v.contiguous() for k, v in w.items()})}
+    elif fmt.get("container"):
+        files = {fmt["file"]: pth_bytes({fmt["container"]: w, "step": 100})}
     else:
         files = {fmt.get("hub") or fmt.get("file", "latest_net_G.pth"): pth_bytes(w)}
     if fmt.get("config"):
@@ -252,3 +254,18 @@ def test_offline_mode_pinned_revisions_and_hub_errors(fake_hub, monkeypatch):
     fake_hub.set_gated("someone/dcgan")
     with pytest.raises(ModelSourceError, match="gated"):
         load_model("someone/dcgan@main", device="cpu", preset="dcgan")
+
+
+def test_studiogan_style_run_folder_takes_the_ema_generator(fake_hub):
+    fx, w = fixture_weights("studiogan_dcgan")
+    run = "studiogan_official_ckpt/CIFAR10-DCGAN-train-2021_01_01"
+    fake_hub.add_repo("someone/studiogan", {
+        f"{run}/model=G-best-weights-step=100.pth": pth_bytes({"state_dict": tiny_weights("dcgan", dict(
+            layout="studiogan", latent_dim=16, image_size=32), 9)}),
+        f"{run}/model=G_ema-best-weights-step=100.pth": pth_bytes({"state_dict": w, "step": 100}),
+        f"{run}/model=D-best-weights-step=100.pth": b"not fetched"})
+    model = load_model(f"someone/studiogan/{run}", device="cpu")
+    assert model.config.layout == "studiogan"
+    assert fake_hub.requested_files("GET") == {f"{run}/model=G_ema-best-weights-step=100.pth"}
+    run0 = fx["runs"][0]
+    assert max_abs_diff(run_ours(model, fx, run0), run0["output"]) <= 1e-5

@@ -208,6 +208,32 @@ def _cgan_onehot_infer(t: Tensors, source: Source) -> Inferred:
 
 
 # ---------------------------------------------------------------------------------------------
+# PyTorch-StudioGAN deep_conv (its CIFAR-10 DCGAN)
+
+
+def _studiogan_detect(t: Tensors) -> bool:
+    """The unconditional deep_conv generator only: plain BatchNorm (running stats), no attention, no spectral norm."""
+    blocks = {k.split(".")[1] for k in t if k.startswith("blocks.")}
+    return ("linear0.weight" in t and "conv4.weight" in t and bool(blocks)
+            and all(f"blocks.{b}.0.bn0.running_mean" in t and f"blocks.{b}.0.deconv0.weight" in t for b in blocks)
+            and all(re.match(r"(linear0|conv4)\.(weight|bias)$|blocks\.\d+\.0\.(deconv0|bn0)\.", k) for k in t))
+
+
+def _studiogan_infer(t: Tensors, source: Source) -> Inferred:
+    n = len({k.split(".")[1] for k in t if k.startswith("blocks.")})
+    conv4 = t["conv4.weight"]
+    nz = int(t["linear0.weight"].shape[1])
+    cfg = dict(layout="studiogan", latent_dim=nz, ngf=int(conv4.shape[1]), ndf=int(conv4.shape[1]),
+               channels=int(conv4.shape[0]), image_size=4 * 2**n)
+    if int(t["linear0.weight"].shape[0]) != cfg["ngf"] * 2**n * 16:
+        raise ConvertError(f"linear0.weight {list(t['linear0.weight'].shape)} does not give [{cfg['ngf'] * 2**n}, 4, 4]")
+    notes = [f"StudioGAN deep_conv generator: z {nz}, {cfg['image_size']} px",
+             "the activation is set by the run's config (g_act_fn), not the weights: ReLU assumed, StudioGAN's "
+             "default and its DCGAN configs' value"]
+    return Inferred(cfg, notes, {"description": "DCGAN generator converted from PyTorch-StudioGAN (deep_conv)."})
+
+
+# ---------------------------------------------------------------------------------------------
 # junyanz pix2pix (UnetGenerator)
 
 
@@ -555,6 +581,10 @@ def _add(p: Preset) -> None:
 _add(Preset("dcgan", "dcgan", "PyTorch DCGAN example / tutorial generator (netG_epoch_N.pth)",
             "pytorch/examples dcgan/main.py", "pytorch/examples is BSD-3-Clause; weights follow their training data",
             _dcgan_detect, _dcgan_infer, same_keys, _dcgan_candidates, aliases=("pytorch-dcgan",)))
+_add(Preset("studiogan-dcgan", "dcgan", "PyTorch-StudioGAN unconditional deep_conv generator (its CIFAR-10 DCGAN)",
+            "POSTECH-CVLab/PyTorch-StudioGAN src/models/deep_conv.py",
+            "PyTorch-StudioGAN is MIT-licensed; the licence of weights follows their release and training data",
+            _studiogan_detect, _studiogan_infer, same_keys))
 _add(Preset("cgan-onehot", "cgan", "conditional DCGAN: one-hot label joined to z, PyTorch DCGAN keys (main.*); "
             "only with --preset and --set num_classes=K", "pytorch/examples dcgan/main.py (conditioned)",
             "weights follow their release and training data", _dcgan_detect, _cgan_onehot_infer, same_keys,
@@ -608,11 +638,12 @@ def unsupported_layout(t: Tensors) -> str | None:
                 "GAN Studio has no StyleGAN3 family, so it cannot be converted")
     if any(k.startswith(("G_mapping/", "G_synthesis/")) for k in t):
         return "this is a TensorFlow StyleGAN checkpoint; convert it with NVlabs' legacy.py first"
-    if any(k.startswith("linear0.") for k in t) and any(re.match(r"blocks\.\d+\.\d+\.", k) for k in t):
+    if any(k.startswith("linear0.") for k in t) and any(re.match(r"blocks\.\d+\.\d+\.", k) for k in t) \
+            and not _studiogan_detect(t):
         return ("this is a PyTorch-StudioGAN generator (linear0 + blocks.N.0.*): its layout, spectral-norm tensors "
                 "and (in conditional models) class-conditional batch norm have no GAN Studio family variant, and its "
                 "activation is set by the run's config, not the weights. Closest supported layout: dcgan "
-                "(PyTorch-GAN's l1 + conv_blocks); it cannot be converted")
+                "(studiogan-dcgan: StudioGAN's unconditional deep_conv generator); it cannot be converted")
     return None
 
 

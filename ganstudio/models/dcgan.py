@@ -10,6 +10,9 @@ generator (common in forks; every later ``main.N`` index moves up by one per blo
 9, 12``). ``layout="pytorch-gan"`` is eriklindernoren/PyTorch-GAN's DCGAN / LSGAN generator (``l1`` +
 ``conv_blocks``, up-sampling by ``Upsample`` + 3x3 conv, LeakyReLU; see ``pytorch_gan.py``), with
 ``g_first_norm=False`` for LSGAN's, which has no BatchNorm before the first up-sampling.
+``layout="studiogan"`` is POSTECH-CVLab/PyTorch-StudioGAN's unconditional ``deep_conv`` generator (its CIFAR-10
+DCGAN): ``linear0`` to [8*ngf, 4, 4], ``blocks.N.0`` = transposed conv k4 s2 p1 with bias (``deconv0``),
+BatchNorm with eps 1e-4 (``bn0``), ReLU; ``conv4`` (3x3 to the image), Tanh.
 
 The discriminator returns logits: the reference's final ``Sigmoid`` has no weights, so dropping it
 keeps the keys identical; losses apply the sigmoid themselves (``probability`` gives D(x) in [0, 1]).
@@ -26,7 +29,7 @@ from torch import nn
 from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
 from .pytorch_gan import run_upsample_conv, upsample_conv_stack
 
-LAYOUTS = ("dcgan", "pytorch-gan")
+LAYOUTS = ("dcgan", "pytorch-gan", "studiogan")
 
 
 @dataclass
@@ -39,7 +42,7 @@ class DCGANConfig(GanConfig):
     # Discriminator norm: "batch" (the published layout); "layer" (GroupNorm with one group, i.e. layer norm
     # over C, H, W) or "none" for WGAN-GP critics, whose per-sample gradient penalty batch norm invalidates.
     d_norm: str = "batch"
-    layout: str = "dcgan"  # generator layout: "dcgan" (pytorch/examples) | "pytorch-gan" (l1 + conv_blocks)
+    layout: str = "dcgan"  # generator layout: "dcgan" (pytorch/examples) | "pytorch-gan" | "studiogan"
     g_dropout: float = 0.0  # > 0: Dropout after each hidden ReLU of the "dcgan" generator (shifts key indices)
     g_first_norm: bool = True  # "pytorch-gan": BatchNorm before the first up-sampling (LSGAN's has none)
 
@@ -50,6 +53,9 @@ class DCGANConfig(GanConfig):
             if not isinstance(self.image_size, int) or self.image_size < 8 or self.image_size % 4:
                 raise ConfigError(f"DCGAN layout pytorch-gan needs image_size a multiple of 4 (>= 8), "
                                   f"got {self.image_size}")
+        elif self.layout == "studiogan":
+            if not isinstance(self.image_size, int) or self.image_size < 8 or self.image_size & (self.image_size - 1):
+                raise ConfigError(f"DCGAN layout studiogan needs image_size a power of two >= 8, got {self.image_size}")
         else:
             start_and_ups(self.image_size)  # validates
         if not 0.0 <= self.g_dropout < 1.0:
@@ -128,9 +134,52 @@ class PyTorchGANGenerator(nn.Module):
         return run_upsample_conv(self.l1, self.conv_blocks, z.flatten(1), self.config.ngf, self.config.image_size)
 
 
+class StudioGANBlock(nn.Module):
+    """StudioGAN's ``GenBlock`` without conditioning: [B, in, s, s] -> [B, out, 2s, 2s]."""
+
+    def __init__(self, in_channels: int, out_channels: int):
+        super().__init__()
+        self.deconv0 = nn.ConvTranspose2d(in_channels, out_channels, 4, 2, 1)
+        self.bn0 = nn.BatchNorm2d(out_channels, eps=1e-4)
+        self.activation = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.activation(self.bn0(self.deconv0(x)))
+
+
+class StudioGANGenerator(nn.Module):
+    """PyTorch-StudioGAN's unconditional ``deep_conv`` generator: z [B, nz] -> image [B, nc, S, S] in [-1, 1]."""
+
+    def __init__(self, config: DCGANConfig):
+        super().__init__()
+        self.config = config
+        ups = int(math.log2(config.image_size // 4))
+        self.width = config.ngf * 2**ups  # 512 at ngf 64, 32 px
+        self.linear0 = nn.Linear(config.latent_dim, self.width * 16)  # [B, 8ngf * 4 * 4]
+        # one block per list, as the reference nests them (room for its attention layers): keys blocks.N.0.*
+        self.blocks = nn.ModuleList([nn.ModuleList([StudioGANBlock(self.width // 2**i, self.width // 2**(i + 1))])
+                                     for i in range(ups)])
+        self.conv4 = nn.Conv2d(config.ngf, config.channels, 3, 1, 1)  # [B, nc, S, S]
+        self.tanh = nn.Tanh()
+        init_normal_(self)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return latent_normal(n, (self.config.latent_dim,), generator)  # [n, nz]
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        x = self.linear0(z.flatten(1)).view(-1, self.width, 4, 4)
+        for (block,) in self.blocks:
+            x = block(x)
+        return self.tanh(self.conv4(x))
+
+
 def build_generator(config: DCGANConfig) -> nn.Module:
     """The generator of ``config.layout``."""
-    return PyTorchGANGenerator(config) if config.layout == "pytorch-gan" else Generator(config)
+    if config.layout == "pytorch-gan":
+        return PyTorchGANGenerator(config)
+    if config.layout == "studiogan":
+        return StudioGANGenerator(config)
+    return Generator(config)
 
 
 class Discriminator(nn.Module):
