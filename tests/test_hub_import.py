@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from collections import OrderedDict
-from pathlib import Path
 
 import pytest
 import torch
@@ -19,7 +17,7 @@ from safetensors.torch import save as save_safetensors
 
 from ganstudio.checkpoint import new_model
 from ganstudio.hub import ModelSourceError, is_cached, load_model, resolve_source
-from tests.convert.parity import (load_fixture, make_input, make_weights, max_abs_diff, source_was_executed,
+from tests.convert.parity import (load_fixture, make_weights, max_abs_diff, source_was_executed,
                                   write_nvlabs_pickle)
 from tests.convert.test_parity import run_ours
 

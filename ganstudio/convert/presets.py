@@ -226,7 +226,8 @@ def _studiogan_infer(t: Tensors, source: Source) -> Inferred:
     cfg = dict(layout="studiogan", latent_dim=nz, ngf=int(conv4.shape[1]), ndf=int(conv4.shape[1]),
                channels=int(conv4.shape[0]), image_size=4 * 2**n)
     if int(t["linear0.weight"].shape[0]) != cfg["ngf"] * 2**n * 16:
-        raise ConvertError(f"linear0.weight {list(t['linear0.weight'].shape)} does not give [{cfg['ngf'] * 2**n}, 4, 4]")
+        raise ConvertError(f"linear0.weight {list(t['linear0.weight'].shape)} does not give "
+                           f"[{cfg['ngf'] * 2**n}, 4, 4]")
     notes = [f"StudioGAN deep_conv generator: z {nz}, {cfg['image_size']} px",
              "the activation is set by the run's config (g_act_fn), not the weights: ReLU assumed, StudioGAN's "
              "default and its DCGAN configs' value"]
@@ -647,5 +648,6 @@ def unsupported_layout(t: Tensors) -> str | None:
     return None
 
 
-__all__ = ["CELEBA_ATTRIBUTES", "ConvertError", "NeedsArguments", "Inferred", "PRESETS", "Preset", "Source", "get_preset",
+__all__ = ["CELEBA_ATTRIBUTES", "ConvertError", "NeedsArguments", "Inferred", "PRESETS", "Preset", "Source",
+           "get_preset",
            "same_keys", "unsupported_layout"]

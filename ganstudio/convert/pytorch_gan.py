@@ -148,8 +148,10 @@ def _infogan_infer(t: Tensors, source: Source) -> Inferred:
     s = _conv_stack(t)
     if not s["first_norm"]:
         raise ConvertError("conv_blocks starts with a convolution: PyTorch-GAN's LSGAN generator, not its InfoGAN")
-    hub = {**_hub(source), **{theirs: v for ours, theirs in (("num_classes", "n_classes"), ("num_continuous", "code_dim"))
-                              if isinstance(v := (source.extras.get("overrides") or {}).get(ours), int)}}
+    given = source.extras.get("overrides") or {}  # --set num_classes / num_continuous win over config.json
+    hub = {**_hub(source), **{theirs: given[ours] for ours, theirs in (("num_classes", "n_classes"),
+                                                                      ("num_continuous", "code_dim"))
+                              if isinstance(given.get(ours), int)}}
     notes: list[str] = []
     k = hub.get("n_classes")
     code = hub.get("code_dim")
@@ -199,7 +201,8 @@ def _mlp_infer(t: Tensors, source: Source) -> Inferred:
     cfg = dict(layout="pytorch-gan", latent_dim=nz, g_hidden=hidden, channels=c, image_size=s)
     notes = [f"PyTorch-GAN fully connected generator (gan / wgan / wgan_gp): z {nz}, hidden {hidden}, {c}x{s}x{s}",
              "the training loss (GAN, WGAN or WGAN-GP) is not in the weights; sampling does not depend on it"]
-    return Inferred(cfg, notes, {"description": "Fully connected generator converted from eriklindernoren/PyTorch-GAN."})
+    return Inferred(cfg, notes, {"description": "Fully connected generator converted from "
+                                                "eriklindernoren/PyTorch-GAN."})
 
 
 def _cgan_infer(t: Tensors, source: Source) -> Inferred:
