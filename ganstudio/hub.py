@@ -395,7 +395,12 @@ def _import_repo(f: _Fetch, config_path: Path | None, *, preset: str | None, ove
     try:
         commit, files = hub_import.list_files(src.repo_id, src.revision, endpoint=f.endpoint)
     except Exception as e:  # noqa: BLE001 - worded by _hub_error, re-raised when it is not a Hub error
-        raise _hub_error(f, e, "the file list") from e
+        error = _hub_error(f, e, "the file list")
+        if _answers_later(e):  # an outage or a dropped connection: the converted copy, if there is one
+            folder = hub_import.recall(root, src.repo_id, src.revision, src.subfolder, variant)
+            if folder is not None:
+                return folder
+        raise error from e
     scope, _ = hub_import.in_folder(files, src.subfolder)
     if not scope:
         raise ModelSourceError(f"{f.where} has no {CONFIG_NAME}: {src.subfolder} is neither a folder nor a file of "
@@ -435,6 +440,14 @@ def _import_repo(f: _Fetch, config_path: Path | None, *, preset: str | None, ove
     return folder
 
 
+def _answers_later(e: BaseException) -> bool:
+    """A failure that says nothing about the repo (server error, no connection): a cached copy may stand in."""
+    if isinstance(e, (*_TRANSPORT_ERRORS, *_UNREACHABLE_ERRORS)):
+        return True
+    response = getattr(e, "response", None)
+    return isinstance(e, hf_errors.HfHubHTTPError) and response is not None and response.status_code >= 500
+
+
 def _hub_error(f: _Fetch, e: BaseException, what: str) -> BaseException:
     """A ModelSourceError for a failed Hub API call (as ``_download`` words them); other errors unchanged."""
     src = f.src
@@ -446,6 +459,9 @@ def _hub_error(f: _Fetch, e: BaseException, what: str) -> BaseException:
                                 "hf auth login)")
     if isinstance(e, hf_errors.RevisionNotFoundError):
         return ModelSourceError(f"{src.repo_id} has no revision {src.revision!r} (give a branch, tag or full commit sha)")
+    if _answers_later(e) and isinstance(e, hf_errors.HfHubHTTPError):
+        return ModelSourceError(f"the Hub at {f.endpoint_text} answered HTTP {e.response.status_code} for {src}, "
+                                "and no cached copy exists; try again later")
     if isinstance(e, hf_errors.HfHubHTTPError):
         return ModelSourceError(f"the Hub refused {src} ({what}): {_first_line(e)}")
     if isinstance(e, (*_TRANSPORT_ERRORS, *_UNREACHABLE_ERRORS)):
