@@ -503,14 +503,20 @@ def convert(path: str | Path, *, family: str | None = None, preset: str | None =
         _add_component(model, "generator_ba", source, notes, explicit=generator_ba is not None, to_ours=to_ours)
 
     meta = dict(inferred.meta)
-    classes = classes or _class_names(hub)
+    k = getattr(model.config, "num_classes", None)
     if classes:
-        k = getattr(model.config, "num_classes", None)
         if k is None:
             raise ConvertError(f"{model.family.name} has no classes to name")
         if len(classes) != k:
             raise ConvertError(f"{len(classes)} class names for a model with num_classes={k}")
         meta["class_names"] = list(classes)
+    elif _class_names(hub) and k is not None:  # a hint: used only when it fits
+        named = _class_names(hub)
+        if len(named) == k:
+            meta["class_names"] = named
+            notes.append(f"class names from config.json: {', '.join(named)}")
+        else:
+            notes.append(f"config.json names {len(named)} classes, the model has {k}: names not used")
     if attributes:
         if len(attributes) != getattr(model.config, "c_dim", len(attributes)):
             raise ConvertError(f"--attributes names {len(attributes)} labels, the model has c_dim="

@@ -268,7 +268,7 @@ def _pix2pix_infer(t: Tensors, source: Source) -> Inferred:
 def _pix2pix_candidates(shapes: Shapes) -> list[dict[str, Any]]:
     w = _four_d(shapes)
     out = []
-    for norm in ("batch", "instance", "none"):
+    for norm in ("batch", "instance", "instance_affine", "none"):
         cfg = _unet_config(w[0], w[-1], len(w), norm) if w else None
         if cfg:
             out.append(cfg)
@@ -314,7 +314,7 @@ def _cyclegan_infer(t: Tensors, source: Source) -> Inferred:
 def _cyclegan_candidates(shapes: Shapes) -> list[dict[str, Any]]:
     w = _four_d(shapes)
     out = []
-    for norm in ("instance", "batch", "none"):
+    for norm in ("instance", "instance_affine", "batch", "none"):
         cfg = _resnet_config(w[0], w[-1], len(w), norm, False) if w else None
         if cfg:
             out.append(cfg)
