@@ -177,3 +177,16 @@ def test_studiogan_generator_is_refused_with_the_reason(tmp_path):
                       ("blocks.0.0.bn0.bias", torch.zeros(256)), ("conv2d4.weight", torch.zeros(3, 64, 3, 3))])
     with pytest.raises(ConvertError, match="PyTorch-StudioGAN generator .*Closest supported layout: dcgan"):
         convert(_save(tmp_path / "model=G-best-weights-step=100.pth", {"state_dict": sd}))
+
+
+def test_renamed_instance_affine_resnet_matches_by_structure(tmp_path):
+    m = new_model("cyclegan", dict(ngf=4, n_blocks=2, image_size=32, norm="instance_affine"))
+    w = _fill(m.generator.state_dict())
+    renamed = OrderedDict((k.replace("model.", "layers.").replace("conv_block", "body"), v) for k, v in w.items())
+    conv = convert(_save(tmp_path / "G.pth", renamed))
+    assert conv.preset == "structural:cyclegan" and conv.model.config.norm == "instance_affine"
+    assert any("activations" in n for n in conv.notes)
+    x = torch.rand(1, 3, 32, 32)
+    m.generator.load_state_dict(w)
+    with torch.no_grad():
+        assert torch.equal(conv.model.generator(x), m.generator.eval()(x))
