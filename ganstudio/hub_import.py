@@ -1,7 +1,7 @@
 """Hub repos in other codebases' layouts, loaded by repo id: pick the generator weights, convert, cache.
 
 When a repo (or subfolder) holds no GAN Studio ``config.json``, :func:`ganstudio.hub.resolve_source` imports it
-with these helpers (the downloads themselves go through ``hub.py``, so every Hub failure reads the same). Steps:
+with these functions (the downloads themselves go through ``hub.py``, so every Hub failure reads the same). Steps:
 
 1. list the repo's files at the revision (one API call; it also pins the commit);
 2. pick the generator weights by name (``model.safetensors`` over the same weights as ``pytorch_model.bin``,
