@@ -1,6 +1,9 @@
 """Where models come from: a local folder, or a Hugging Face Hub repo, through ``huggingface_hub``.
 
-A source string is either a path to a model folder, or ``owner/name[/sub/folder][@revision]``.
+A source string is either a path to a model folder, or ``owner/name[/sub/folder][@revision]``; on the Hub the
+last part may also name one weights file (``owner/name/G_AB_199.pth``). A repo (or folder) without a GAN
+Studio ``config.json`` is imported from its published layout (``hub_import.py``): its generator weights are
+picked, downloaded alone, converted without executing anything, and the converted folder is cached.
 Hub downloads use the standard cache, honour ``HF_ENDPOINT`` / ``HF_HUB_OFFLINE`` / ``HF_HUB_CACHE``
 (read when called, so setting them after ``huggingface_hub`` was imported works too) and revision
 pinning, fetch only ``config.json``, the ``*.safetensors`` files the config lists and the card,
@@ -25,7 +28,9 @@ from huggingface_hub import errors as hf_errors
 from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url, try_to_load_from_cache
 
 from . import registry
-from .checkpoint import CARD_NAME, CONFIG_NAME, CheckpointError, GanModel, component_files, load_folder, read_config
+from . import hub_import
+from .checkpoint import (CARD_NAME, CONFIG_NAME, FORMAT, CheckpointError, GanModel, component_files, load_folder,
+                         read_config)
 from .runtime import pick_device
 
 try:  # the HTTP client huggingface_hub uses; transport errors can escape hf_hub_download mid-download
@@ -144,8 +149,10 @@ def _make_fetch(src: HubSource, local_files_only: bool | None, cache_dir) -> _Fe
 # one file
 
 
-def _download(f: _Fetch, filename: str, *, revision: str | None, optional: bool = False) -> Path | None:
-    """The cached path of ``filename`` (relative to the subfolder) at ``revision``; None if optional and absent."""
+def _download(f: _Fetch, filename: str, *, revision: str | None, optional: bool = False,
+              absent_ok: bool = False) -> Path | None:
+    """The cached path of ``filename`` (relative to the subfolder) at ``revision``; None if optional and absent
+    (or not obtainable now), or if ``absent_ok`` and the Hub says the repo has no such file."""
     src = f.src
     was_cached = _cached(f, filename, revision) is True
     # Not cached and no way to fetch it: say so now (huggingface_hub would retry for ~23 s first).
@@ -171,7 +178,7 @@ def _download(f: _Fetch, filename: str, *, revision: str | None, optional: bool 
             f"{src.repo_id} has no revision {src.revision!r} (give a branch, tag or full commit sha)"
         ) from e
     except hf_errors.RemoteEntryNotFoundError as e:
-        if optional:
+        if optional or absent_ok:
             return None
         if filename == CONFIG_NAME:
             raise ModelSourceError(f"{f.where} has no {CONFIG_NAME}: it is not a GAN Studio model") from e
@@ -314,18 +321,34 @@ def _family_optional(cfg: dict) -> tuple[str, ...]:
 
 
 def resolve_source(source: str, *, local_files_only: bool | None = None, cache_dir: str | None = None,
-                   components: tuple[str, ...] | None = None) -> Path:
+                   components: tuple[str, ...] | None = None, preset: str | None = None,
+                   overrides: dict | None = None) -> Path:
     """The local folder holding the model ``source`` names, downloading (or reusing the cache) as needed.
 
     ``local_files_only``: None follows ``HF_HUB_OFFLINE``; True never touches the network.
     ``components``: the components to fetch (default: all the config lists; the generator always).
+    ``preset`` / ``overrides``: for a repo in another codebase's layout, the converter's preset and the config
+    values the weights do not hold (as ``ganstudio convert --preset / --set``).
     """
     where = parse_source(source)
     if isinstance(where, Path):
         return where
     f = _make_fetch(where, local_files_only, cache_dir)
-    config_path = _download(f, CONFIG_NAME, revision=where.revision)
-    assert config_path is not None
+    if where.subfolder and hub_import.is_weight_file(where.subfolder):  # one named weights file
+        return _import_repo(f, None, preset=preset, overrides=overrides)
+    try:
+        config_path = _download(f, CONFIG_NAME, revision=where.revision, absent_ok=True)
+    except ModelSourceError:
+        # offline, or the Hub cannot answer now: a repo imported from another layout has its converted copy
+        folder = hub_import.recall(hub_import.converted_root(f.cache_dir), where.repo_id, where.revision,
+                                   where.subfolder, hub_import.variant_tag(preset, overrides))
+        if folder is not None:
+            return folder
+        raise
+    if config_path is None or not _is_ganstudio_config(config_path):
+        return _import_repo(f, config_path, preset=preset, overrides=overrides)
+    if preset or overrides:
+        raise ModelSourceError(f"{where} is a GAN Studio model: it needs no preset or config values")
     try:
         cfg = read_config(config_path.parent)
     except CheckpointError as e:
@@ -349,6 +372,103 @@ def resolve_source(source: str, *, local_files_only: bool | None = None, cache_d
     return config_path.parent
 
 
+def _is_ganstudio_config(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return True  # let read_config say what is wrong with it
+    return not isinstance(data, dict) or data.get("format") == FORMAT or "family" in data
+
+
+def _import_repo(f: _Fetch, config_path: Path | None, *, preset: str | None, overrides: dict | None) -> Path:
+    """A repo in another codebase's layout: its converted folder (see ``hub_import.py``)."""
+    from .convert import ConvertError, convert
+
+    src = f.src
+    root = hub_import.converted_root(f.cache_dir)
+    variant = hub_import.variant_tag(preset, overrides)
+    if f.local_files_only or not _hub_reachable(f):
+        folder = hub_import.recall(root, src.repo_id, src.revision, src.subfolder, variant)
+        if folder is not None:
+            return folder
+        raise _not_cached(f, None)
+    try:
+        commit, files = hub_import.list_files(src.repo_id, src.revision, endpoint=f.endpoint)
+    except Exception as e:  # noqa: BLE001 - worded by _hub_error, re-raised when it is not a Hub error
+        error = _hub_error(f, e, "the file list")
+        if _answers_later(e):  # an outage or a dropped connection: the converted copy, if there is one
+            folder = hub_import.recall(root, src.repo_id, src.revision, src.subfolder, variant)
+            if folder is not None:
+                return folder
+        raise error from e
+    scope, _ = hub_import.in_folder(files, src.subfolder)
+    if not scope:
+        raise ModelSourceError(f"{f.where} has no {CONFIG_NAME}: {src.subfolder} is neither a folder nor a file of "
+                               f"{src.repo_id} at {src.revision or 'main'}")
+    try:
+        choice = hub_import.choose_weights(scope, str(src))
+    except hub_import.ImportNotPossible as e:
+        if config_path is not None and not any(hub_import.is_weight_file(x.path) for x in scope):
+            raise ModelSourceError(f"{src}: its {CONFIG_NAME} is not a GAN Studio config, and it holds no weight files "
+                                   f"({', '.join(hub_import.WEIGHT_SUFFIXES)})") from None
+        raise ModelSourceError(str(e)) from None
+    folder = hub_import.converted_folder(root, src.repo_id, commit, choice, variant)
+    if not (folder / CONFIG_NAME).is_file():
+        raw = _Fetch(HubSource(src.repo_id, commit), False, False, f.cache_dir, f.endpoint, True)
+        gen_path = _download(raw, choice.generator.path, revision=commit)
+        ba_path = _download(raw, choice.generator_ba.path, revision=commit) if choice.generator_ba else None
+        beside = choice.generator.path.rpartition("/")[0]
+        hub_cfg = None
+        cfg_name = f"{beside}/{CONFIG_NAME}" if beside else CONFIG_NAME
+        if any(x.path == cfg_name for x in files):
+            hub_cfg = hub_import.hub_config_of(_download(raw, cfg_name, revision=commit, optional=True))
+        elif config_path is not None:
+            hub_cfg = hub_import.hub_config_of(config_path)
+        licence = ""
+        if any(x.path == CARD_NAME for x in files):
+            card = _download(raw, CARD_NAME, revision=commit, optional=True)
+            licence = hub_import.read_licence(card.read_text(encoding="utf-8", errors="replace")) if card else ""
+        try:
+            conv = convert(gen_path, preset=preset, overrides=overrides, generator_ba=ba_path,
+                           hub_config=hub_cfg or {}, name=f"{src.repo_id}" + (f"/{src.subfolder}" if src.subfolder else ""))
+        except ConvertError as e:
+            raise ModelSourceError(f"{src} ({choice.generator.path}) cannot be converted: {e}") from None
+        conv.source.filename = choice.generator.path
+        hub_import.write_converted(conv, folder, repo_id=src.repo_id, commit=commit, choice=choice, licence=licence,
+                                   hub_config=hub_cfg)
+    hub_import.remember(root, src.repo_id, src.revision, src.subfolder, variant, folder)
+    return folder
+
+
+def _answers_later(e: BaseException) -> bool:
+    """A failure that says nothing about the repo (server error, no connection): a cached copy may stand in."""
+    if isinstance(e, (*_TRANSPORT_ERRORS, *_UNREACHABLE_ERRORS)):
+        return True
+    response = getattr(e, "response", None)
+    return isinstance(e, hf_errors.HfHubHTTPError) and response is not None and response.status_code >= 500
+
+
+def _hub_error(f: _Fetch, e: BaseException, what: str) -> BaseException:
+    """A ModelSourceError for a failed Hub API call (as ``_download`` words them); other errors unchanged."""
+    src = f.src
+    if isinstance(e, hf_errors.GatedRepoError):
+        return ModelSourceError(f"{src.repo_id} is gated: accept its terms on the Hub and log in (hf auth login, "
+                                "or set HF_TOKEN)")
+    if isinstance(e, hf_errors.RepositoryNotFoundError):
+        return ModelSourceError(f"Hub repo {src.repo_id!r} was not found (check the id; a private repo needs a token: "
+                                "hf auth login)")
+    if isinstance(e, hf_errors.RevisionNotFoundError):
+        return ModelSourceError(f"{src.repo_id} has no revision {src.revision!r} (give a branch, tag or full commit sha)")
+    if _answers_later(e) and isinstance(e, hf_errors.HfHubHTTPError):
+        return ModelSourceError(f"the Hub at {f.endpoint_text} answered HTTP {e.response.status_code} for {src}, "
+                                "and no cached copy exists; try again later")
+    if isinstance(e, hf_errors.HfHubHTTPError):
+        return ModelSourceError(f"the Hub refused {src} ({what}): {_first_line(e)}")
+    if isinstance(e, (*_TRANSPORT_ERRORS, *_UNREACHABLE_ERRORS)):
+        return ModelSourceError(f"cannot reach the Hub at {f.endpoint_text} to list {src} ({_first_line(e)})")
+    return e
+
+
 def _cached(f: _Fetch, filename: str, commit: str | None) -> bool | None:
     """True: cached at ``commit``; False: cached as absent; None: unknown."""
     rel = f"{f.src.subfolder}/{filename}" if f.src.subfolder else filename
@@ -364,6 +484,9 @@ def is_cached(source: str, cache_dir: str | None = None) -> bool:
     if isinstance(where, Path):
         return True
     f = _make_fetch(where, True, cache_dir)
+    if hub_import.recall(hub_import.converted_root(f.cache_dir), where.repo_id, where.revision, where.subfolder,
+                         "") is not None:
+        return True
     prefix = f"{where.subfolder}/" if where.subfolder else ""
     config_path = try_to_load_from_cache(where.repo_id, prefix + CONFIG_NAME, cache_dir=f.cache_dir,
                                          revision=where.revision)
@@ -383,9 +506,15 @@ def is_cached(source: str, cache_dir: str | None = None) -> bool:
 
 
 def load_model(source: str, *, device: torch.device | str | None = None, components: tuple[str, ...] | None = None,
-               local_files_only: bool | None = None, cache_dir: str | None = None) -> GanModel:
-    """Load a model from a folder or the Hub onto ``device`` (default: CUDA, then MPS, then CPU)."""
-    folder = resolve_source(source, local_files_only=local_files_only, cache_dir=cache_dir, components=components)
+               local_files_only: bool | None = None, cache_dir: str | None = None, preset: str | None = None,
+               overrides: dict | None = None) -> GanModel:
+    """Load a model from a folder or the Hub onto ``device`` (default: CUDA, then MPS, then CPU).
+
+    A Hub repo in another codebase's published layout (huggan, PyTorch-GAN, junyanz, NVIDIA .pkl, ...) is
+    converted on first load and cached; ``preset`` / ``overrides`` settle what its weights cannot tell.
+    """
+    folder = resolve_source(source, local_files_only=local_files_only, cache_dir=cache_dir, components=components,
+                            preset=preset, overrides=overrides)
     try:
         model = load_folder(folder, components=components, device=device or pick_device(), source=source)
     except CheckpointError as e:

@@ -53,5 +53,5 @@ MAX_UPLOAD_MB = 20
 
 # Published weights converted in the Models tab (ganstudio.convert): the file kinds it reads and the largest file
 # it accepts. Every upload also passes the server-wide limit above (launch option max_file_size).
-WEIGHT_FILE_TYPES = (".pth", ".pt", ".ckpt", ".pkl")
+WEIGHT_FILE_TYPES = (".pth", ".pt", ".ckpt", ".pkl", ".bin", ".safetensors")
 MAX_WEIGHTS_MB = 600

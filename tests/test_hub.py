@@ -276,11 +276,12 @@ def test_unknown_repo_with_401_like_the_real_hub(fake_hub):
         load("tester/nope")
 
 
-def test_repo_without_config_is_not_a_ganstudio_model(fake_hub):
-    fake_hub.add_repo("tester/other", {"pytorch_model.bin": b"x", "README.md": b"# hi"})
-    with pytest.raises(ModelSourceError, match=r"tester/other has no config\.json: it is not a GAN Studio model"):
+def test_repo_without_config_or_weights_is_not_a_model(fake_hub):
+    fake_hub.add_repo("tester/other", {"notes.txt": b"x", "README.md": b"# hi"})
+    with pytest.raises(ModelSourceError, match=r"tester/other has no config\.json and no weight files .*: it is not a "
+                                               r"GAN Studio model"):
         load("tester/other")
-    assert fake_hub.requested_files() == {"config.json"}
+    assert fake_hub.requested_files("GET") == set()
 
 
 def test_config_lists_weights_the_repo_lacks(fake_hub, tmp_path):

@@ -2,8 +2,9 @@
 
 Pipeline (:func:`convert`):
 
-1. read the file without executing anything in it (``safe_pickle``): ``.pth`` / ``.pt`` / ``.ckpt`` through
-   ``torch.load(weights_only=True)``, NVIDIA ``.pkl`` through an allowlist unpickler;
+1. read the file without executing anything in it (``safe_pickle``): ``.pth`` / ``.pt`` / ``.ckpt`` / ``.bin``
+   through ``torch.load(weights_only=True)``, NVIDIA ``.pkl`` through an allowlist unpickler, ``.safetensors``
+   as is; a ``config.json`` of constructor arguments beside it (a Hub mixin's) is read as a hint;
 2. unwrap the usual containers (``g_ema``, ``netG_state_dict``, ``state_dict``, ``module.`` prefixes ...);
 3. find the preset whose layout the keys follow (``presets.py``), read the family config off the shapes and
    map the keys; if no preset's keys match, match another repository's equivalent network by module order
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import struct
 import tempfile
@@ -32,7 +34,9 @@ import torch
 from .. import __version__, registry
 from ..checkpoint import CONFIG_NAME, CheckpointError, GanModel, ModelMeta, load_state_strict, model_card, new_model, save_folder
 from ..models.base import ConfigError
-from .presets import PRESETS, ConvertError, Inferred, Preset, Source, get_preset, same_keys, unsupported_layout
+from . import pytorch_gan as _pytorch_gan  # noqa: F401  (registers the PyTorch-GAN / huggan presets)
+from .presets import (PRESETS, ConvertError, Inferred, NeedsArguments, Preset, Source, get_preset, same_keys,
+                      unsupported_layout)
 from .safe_pickle import UnsafeCheckpointError, extract_network, load_nvlabs_pickle, load_torch_file
 from .structural import StructuralMatchError, match_structure, shapes_of
 
@@ -53,7 +57,17 @@ FORMAT_LABELS = {
     "zip": "PyTorch checkpoint (torch.save zip format)",
     "legacy": "PyTorch checkpoint (legacy torch.save format)",
     "nvlabs_pkl": "NVIDIA network pickle (StyleGAN2-ADA / StyleGAN3 .pkl)",
+    "safetensors": "safetensors file",
 }
+# What a structural match assumes about the parts of a network that carry no weights.
+STRUCTURAL_ASSUMES = {
+    "dcgan": "ReLU after each BatchNorm, Tanh output",
+    "pix2pix": "LeakyReLU 0.2 down, ReLU up, Tanh output, junyanz skip order",
+    "cyclegan": "ReLU, reflection padding, Tanh output",
+    "stargan": "ReLU, zero padding, Tanh output",
+}
+# Keys of a Hub mixin's config.json that may name the classes, in label order.
+CLASS_NAME_KEYS = ("class_names", "classes", "labels", "id2label")
 
 
 @dataclass
@@ -99,6 +113,8 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], Source]:
     with open(path, "rb") as f:
         head = f.read(4)
     is_zip = head.startswith(b"PK")
+    if path.suffix.lower() == ".safetensors":
+        return _read_safetensors(path)
     try:
         if path.suffix.lower() == ".pkl" and not is_zip:
             return _read_nvlabs(path)
@@ -110,6 +126,55 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], Source]:
     source = Source(format="state_dict", format_label=FORMAT_LABELS["zip" if is_zip else "legacy"], filename=path.name)
     tensors = _unwrap(obj, source)
     return tensors, source
+
+
+def _read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], Source]:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as e:
+        raise ConvertError(f"{path.name} is not a readable safetensors file ({type(e).__name__})") from None
+    # safetensors keeps no module order (keys come back sorted by name): put numbered modules back in order
+    tensors = dict(sorted(tensors.items(), key=lambda kv: _natural_key(kv[0])))
+    source = Source(format="state_dict", format_label=FORMAT_LABELS["safetensors"], filename=path.name)
+    return _unwrap(tensors, source), source
+
+
+def _natural_key(key: str) -> tuple:
+    """``model.9.x`` before ``model.28.x``: digit runs compare as numbers."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key))
+
+
+def read_hub_config(weights: str | Path) -> dict[str, Any] | None:
+    """The ``config.json`` of constructor arguments beside ``weights`` (a Hub mixin's), if it is one.
+
+    A GAN Studio config (it names a ``family``) is not a hint about foreign weights and is ignored.
+    """
+    path = Path(weights).with_name(CONFIG_NAME)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or "family" in data:
+        return None
+    return data
+
+
+def _class_names(hub: Mapping[str, Any] | None) -> list[str] | None:
+    for key in CLASS_NAME_KEYS:
+        value = (hub or {}).get(key)
+        if isinstance(value, dict):  # id2label: {"0": "cat", ...}
+            try:
+                value = [value[k] for k in sorted(value, key=int)]
+            except (TypeError, ValueError):
+                continue
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return list(value)
+    return None
 
 
 def _read_nvlabs(path: Path) -> tuple[dict[str, torch.Tensor], Source]:
@@ -316,16 +381,24 @@ def _structural(tensors: Mapping[str, torch.Tensor], presets: list[Preset],
 def convert(path: str | Path, *, family: str | None = None, preset: str | None = None,
             overrides: Mapping[str, Any] | None = None, discriminator: str | Path | None = None,
             generator_ba: str | Path | None = None, attributes: list[str] | None = None,
-            name: str | None = None) -> Conversion:
+            classes: list[str] | None = None, name: str | None = None,
+            hub_config: Mapping[str, Any] | None = None) -> Conversion:
     """Convert the checkpoint at ``path`` into a :class:`Conversion` (nothing is written).
 
     ``family`` / ``preset`` restrict what the file may be; ``overrides`` sets config values the weights do not
     determine (e.g. ``{"image_size": 256}``); ``discriminator`` / ``generator_ba`` add components from other
-    files (their keys must be ours); ``attributes`` names StarGAN's labels. Raises :class:`ConvertError`.
+    files (their keys must be ours, or the generator's layout); ``attributes`` names StarGAN's labels,
+    ``classes`` a conditional model's classes. ``hub_config`` is a Hub mixin's ``config.json`` of constructor
+    arguments (default: the one beside ``path``, if any). Raises :class:`ConvertError`.
     """
     path = Path(path)
     overrides = dict(overrides or {})
     tensors, source = read_checkpoint(path)
+    hub = dict(hub_config) if hub_config is not None else read_hub_config(path)
+    if hub:
+        source.extras["hub_config"] = hub
+    source.extras["overrides"] = overrides
+    source.extras["preset"] = get_preset(preset).name if preset else None
     refusal = unsupported_layout(tensors)
     if refusal:
         raise ConvertError(refusal)
@@ -345,29 +418,35 @@ def convert(path: str | Path, *, family: str | None = None, preset: str | None =
 
     attempts: list[_Attempt] = []
     failures: list[tuple[Preset, str]] = []
+    undecided: list[tuple[Preset, str]] = []  # fit, but need values the weights do not hold
     for p in presets:
         if not p.detect(tensors):
             continue
         try:
             attempts.append(_attempt(p, tensors, source, overrides))
+        except NeedsArguments as e:
+            undecided.append((p, str(e)))
         except ConvertError as e:
             failures.append((p, str(e)))
     mapping: list[str] = []
-    if len(attempts) > 1:
-        raise ConvertError("the keys fit several presets (" + ", ".join(a.preset.name for a in attempts)
-                           + "); choose one with --preset")
+    if len(attempts) + len(undecided) > 1:
+        fits = [a.preset for a in attempts] + [p for p, _ in undecided]
+        raise ConvertError("the weights fit several layouts that give different images and cannot be told apart "
+                           "from the weights: " + "; ".join(f"{p.name} ({p.title})" for p in fits)
+                           + ". Choose one with --preset (on the Hub, a config.json naming the arguments decides)")
+    if undecided and not attempts:
+        raise ConvertError(undecided[0][1])
     if attempts:
         a = attempts[0]
         model, inferred, notes, p = a.model, a.inferred, a.notes, a.preset
-        method = "renamed from NVlabs keys" if p.name == "stylegan2-ada" else "published keys"
+        method = ("renamed from NVlabs keys" if p.name == "stylegan2-ada" else
+                  "renamed keys" if a.renamed else "published keys")
         ours = a.tensors
         preset_name = p.name
         if a.renamed:
             width = max(len(theirs) for theirs, _ in a.renamed)
             mapping = [f"{theirs:<{width}}  ->  {o}" for theirs, o in a.renamed]
-    elif failures and len(failures) == 1 and preset is None:
-        raise ConvertError(f"looks like {failures[0][0].title}, but {failures[0][1]}")
-    elif failures and preset is not None:
+    elif failures and preset is not None and not any(p.candidates for p in presets):
         raise ConvertError(f"{failures[0][1]}")
     else:
         if source.format == "nvlabs_pkl":
@@ -375,11 +454,25 @@ def convert(path: str | Path, *, family: str | None = None, preset: str | None =
                                f"(class {source.extras.get('classes', {}).get('', '?')})")
         if preset is not None and not any(p.candidates for p in presets):
             raise ConvertError(f"the keys do not follow the {presets[0].title} layout")
-        p, config, match = _structural(tensors, presets, overrides)
+        try:
+            p, config, match = _structural(tensors, presets, overrides)
+        except ConvertError as e:
+            if not failures:
+                raise
+            # a preset recognised the file but its keys did not fit, and matching by module order and shape
+            # found nothing either: name the layout it came closest to
+            closest = "; ".join(f"{fp.name} ({fp.title}): {why}" for fp, why in failures[:2])
+            raise ConvertError(f"looks like {failures[0][0].title}, but the weights do not fit it. Closest layout: "
+                               f"{closest}. Matching by module order and shape: {e}") from None
         model = _build(p.family, config, ("generator",))
         reference = model.generator.state_dict()
         notes = [f"keys renamed by module order and shape onto GAN Studio's {p.family} layout "
                  f"({len(match.mapping)} tensors)"]
+        notes += [f"the keys did not fit the {fp.name} preset ({why}); matched by structure instead"
+                  for fp, why in failures[:2]]
+        notes.append(f"activations and normalisation modes leave no weights: those of GAN Studio's {p.family} "
+                     f"layout ({STRUCTURAL_ASSUMES.get(p.family, 'as its family defines')}) are assumed; a source "
+                     "that uses others gives different images")
         if match.reshaped:
             notes.append(f"{len(match.reshaped)} tensors reshaped (only size-1 dimensions differed)")
         if match.missing_counters:
@@ -401,12 +494,29 @@ def convert(path: str | Path, *, family: str | None = None, preset: str | None =
         model.generator.update_latent_avg(n=4096, generator=torch.Generator().manual_seed(0))
 
     _add_component(model, "discriminator", source, notes, explicit=discriminator is not None)
-    if generator_ba is not None:
-        ba_tensors, _ = read_checkpoint(generator_ba)
+    ba_path = Path(generator_ba) if generator_ba is not None else _ab_sibling(path)
+    if ba_path is not None and "generator_ba" in model.family.components:
+        ba_tensors, _ = read_checkpoint(ba_path)
         source.extras["generator_ba"] = ba_tensors
-        _add_component(model, "generator_ba", source, notes, explicit=True)
+        source.extras["generator_ba_entry"] = ba_path.name
+        to_ours = PRESETS[preset_name].to_ours if preset_name in PRESETS else None
+        _add_component(model, "generator_ba", source, notes, explicit=generator_ba is not None, to_ours=to_ours)
 
     meta = dict(inferred.meta)
+    k = getattr(model.config, "num_classes", None)
+    if classes:
+        if k is None:
+            raise ConvertError(f"{model.family.name} has no classes to name")
+        if len(classes) != k:
+            raise ConvertError(f"{len(classes)} class names for a model with num_classes={k}")
+        meta["class_names"] = list(classes)
+    elif _class_names(hub) and k is not None:  # a hint: used only when it fits
+        named = _class_names(hub)
+        if len(named) == k:
+            meta["class_names"] = named
+            notes.append(f"class names from config.json: {', '.join(named)}")
+        else:
+            notes.append(f"config.json names {len(named)} classes, the model has {k}: names not used")
     if attributes:
         if len(attributes) != getattr(model.config, "c_dim", len(attributes)):
             raise ConvertError(f"--attributes names {len(attributes)} labels, the model has c_dim="
@@ -438,6 +548,14 @@ def convert(path: str | Path, *, family: str | None = None, preset: str | None =
     return Conversion(model, preset_name, method, notes, source, sha, mapping, overrides)
 
 
+def _ab_sibling(path: Path) -> Path | None:
+    """PyTorch-GAN saves ``G_AB_N.pth`` beside ``G_BA_N.pth`` (CycleGAN, DiscoGAN): the reverse generator."""
+    if path.name.startswith("G_AB_"):
+        sibling = path.with_name("G_BA_" + path.name[len("G_AB_"):])
+        return sibling if sibling.is_file() else None
+    return None
+
+
 def _stargan_sibling(path: Path) -> Path | None:
     """yunjey StarGAN saves ``N-G.ckpt`` next to ``N-D.ckpt``; the latter tells the image size."""
     if path.name.endswith("-G.ckpt"):
@@ -446,7 +564,8 @@ def _stargan_sibling(path: Path) -> Path | None:
     return None
 
 
-def _add_component(model: GanModel, name: str, source: Source, notes: list[str], explicit: bool) -> None:
+def _add_component(model: GanModel, name: str, source: Source, notes: list[str], explicit: bool,
+                   to_ours: Callable[..., Any] | None = None) -> None:
     tensors = source.extras.get(name)
     if tensors is None:
         return
@@ -459,7 +578,7 @@ def _add_component(model: GanModel, name: str, source: Source, notes: list[str],
         notes.append(f"{where}: not converted ({e})")
         return
     reference = module.state_dict()
-    fixed, fix_notes, _ = same_keys(tensors, {}, reference)
+    fixed, fix_notes, _ = (to_ours or same_keys)(tensors, model.config.to_dict(), reference)
     problems = _compare(fixed, reference)
     if problems:
         message = f"{where} does not fit our {model.family.name} {name}: " + "; ".join(problems)

@@ -2,14 +2,17 @@
 
 Reads published weights without executing anything in the file, prints what it found (family, config,
 notes, and the key mapping when keys were matched by structure) and writes a GAN Studio model folder.
-On any error it prints the reason and writes nothing.
+SRC is a file, or a Hub repo id (``owner/name[/file][@revision]``) whose generator weights are picked,
+downloaded and converted as ``load_model`` does. On any error it prints the reason and writes nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
 from . import PRESETS, ConvertError, convert, push_to_hub, save_conversion
@@ -32,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=f"presets:\n{presets}\n\nWithout --preset the layout is recognised from the tensor names and shapes.",
     )
-    parser.add_argument("src", help="the checkpoint file")
+    parser.add_argument("src", help="the checkpoint file, or a Hub repo id: owner/name[/file][@revision]")
     parser.add_argument("--out", help="output model folder (required unless --dry-run)")
     parser.add_argument("--family", help="restrict to this family (e.g. cyclegan)")
     parser.add_argument("--preset", help="the published layout (see below)")
@@ -41,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--discriminator", metavar="FILE", help="also convert this discriminator file")
     parser.add_argument("--generator-ba", metavar="FILE", help="CycleGAN: the B->A generator (latest_net_G_B.pth)")
     parser.add_argument("--attributes", help="StarGAN: comma-separated attribute names, in label order")
+    parser.add_argument("--classes", help="conditional models: comma-separated class names, in label order")
     parser.add_argument("--name", help="display name for the model card")
     parser.add_argument("--force", action="store_true", help="replace an existing model folder at --out")
     parser.add_argument("--dry-run", action="store_true", help="convert and report, write nothing")
@@ -63,10 +67,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         overrides[key.strip()] = _value(text.strip())
     attributes = [a.strip() for a in args.attributes.split(",") if a.strip()] if args.attributes else None
+    classes = [a.strip() for a in args.classes.split(",") if a.strip()] if args.classes else None
+    if not Path(args.src).exists() and _is_hub_id(args.src):
+        return _from_hub(args, overrides)
     try:
         conv = convert(args.src, family=args.family, preset=args.preset, overrides=overrides,
                        discriminator=args.discriminator, generator_ba=args.generator_ba,
-                       attributes=attributes, name=args.name)
+                       attributes=attributes, classes=classes, name=args.name)
         for line in conv.summary():
             print(line)
         if conv.mapping and (args.show_mapping or conv.method == "structural match"):
@@ -86,6 +93,51 @@ def main(argv: list[str] | None = None) -> int:
             url = push_to_hub(folder, args.push_to_hub, private=args.private)
             print(f"pushed to {url}")
     except ConvertError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _is_hub_id(src: str) -> bool:
+    from ..hub import HubSource, ModelSourceError, parse_source
+
+    try:
+        return isinstance(parse_source(src), HubSource)
+    except ModelSourceError:
+        return False
+
+
+def _from_hub(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
+    """Convert a Hub repo by id (as ``load_model`` does, into its cache), then copy the folder to --out."""
+    from ..hub import ModelSourceError, resolve_source
+
+    if args.family or args.discriminator or args.generator_ba or args.attributes or args.classes or args.name:
+        print("error: with a Hub repo id only --preset, --set, --out, --force, --dry-run and --push-to-hub apply "
+              "(download the files to use the others)", file=sys.stderr)
+        return 2
+    try:
+        folder = resolve_source(args.src, preset=args.preset, overrides=overrides or None)
+        cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        prov = cfg.get("meta", {}).get("provenance", {})
+        print(f"family:  {cfg['family']}")
+        print(f"preset:  {prov.get('preset', '?')} ({prov.get('key_mapping', '?')})")
+        print(f"source:  {prov.get('hub_repo', args.src)} @ {prov.get('hub_commit', '?')}, {prov.get('hub_file', '?')}")
+        print(f"config:  {json.dumps(cfg['config'])}")
+        for note in cfg.get("meta", {}).get("conversion_notes", []):
+            print(f"note:    {note}")
+        if args.dry_run:
+            print(f"dry run: converted into the cache ({folder}); nothing else written")
+            return 0
+        out = Path(args.out)
+        if out.exists() and any(out.iterdir()):
+            if not args.force or not (out / "config.json").is_file():
+                raise ConvertError(f"{out} is not empty (use --force to replace a model folder there)")
+            shutil.rmtree(out)
+        shutil.copytree(folder, out)
+        print(f"wrote {out}")
+        if args.push_to_hub:
+            print(f"pushed to {push_to_hub(out, args.push_to_hub, private=args.private)}")
+    except (ConvertError, ModelSourceError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     return 0

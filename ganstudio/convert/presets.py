@@ -31,6 +31,10 @@ class ConvertError(ValueError):
     """A file cannot be converted; the message says why and, where possible, what to do."""
 
 
+class NeedsArguments(ConvertError):
+    """The weights fit a preset, but values they do not hold (e.g. InfoGAN's class / code split) must be given."""
+
+
 Tensors = Mapping[str, torch.Tensor]
 Shapes = Sequence[tuple[str, tuple[int, ...]]]
 Mapped = tuple[dict[str, torch.Tensor], list[str], list[tuple[str, str]]]  # tensors, notes, renamed keys
@@ -100,9 +104,10 @@ def _discriminator_widths(source: Source, cfg: dict[str, Any], notes: list[str],
 
 
 def _norm_of(tensors: Tensors, norm_key: str, conv_bias_key: str) -> str:
-    """junyanz norms: BatchNorm has affine weights; InstanceNorm has none but its convs carry biases."""
+    """junyanz norms: convs carry a bias exactly when the norm is an InstanceNorm; BatchNorm and
+    InstanceNorm2d(affine=True) have norm weights, plain InstanceNorm has none."""
     if norm_key in tensors:
-        return "batch"
+        return "instance_affine" if conv_bias_key in tensors else "batch"
     return "instance" if conv_bias_key in tensors else "none"
 
 
@@ -117,7 +122,7 @@ def same_keys(tensors: Tensors, config: dict[str, Any], reference: Tensors) -> M
     notes: list[str] = []
     stale = [k for k in tensors if k not in reference and k.rsplit(".", 1)[-1] in
              ("running_mean", "running_var", "num_batches_tracked")
-             and f"{k.rsplit('.', 1)[0]}.weight" not in tensors]
+             and f"{k.rsplit('.', 1)[0]}.running_mean" not in reference]
     for k, v in tensors.items():
         if k not in stale:
             out[k] = v
@@ -142,6 +147,13 @@ def _dcgan_detect(t: Tensors) -> bool:
             and not any(re.match(r"main\.\d+\.main\.", k) for k in t))
 
 
+def _dcgan_dropout(t: Tensors) -> float:
+    """0.5 when a parameter-free layer follows every hidden ReLU (transposed convs at main.0, 4, 8, ...)."""
+    idx = [int(k.split(".")[1]) for k in t if k.endswith(".weight") and t[k].dim() == 4]
+    steps = {b - a for a, b in zip(idx, idx[1:])}
+    return 0.5 if steps == {4} else 0.0
+
+
 def _dcgan_config(first: tuple[int, ...], last: tuple[int, ...], n_convs: int) -> dict[str, Any] | None:
     if len(first) != 4 or first[2] not in (4, 7) or n_convs < 2:
         return None
@@ -157,8 +169,12 @@ def _dcgan_infer(t: Tensors, source: Source) -> Inferred:
     cfg = _dcgan_config(tuple(t[convs[0]].shape), tuple(t[convs[-1]].shape), len(convs))
     if cfg is None:
         raise ConvertError(f"main.0.weight {list(t['main.0.weight'].shape)} is not a DCGAN generator's first "
-                           "transposed convolution [nz, 8*ngf, 4, 4] (a discriminator file?)")
+                           "transposed convolution [nz, 8*ngf, 4, 4]: another network that names its layers main.*")
     notes: list[str] = []
+    if _dcgan_dropout(t):
+        cfg["g_dropout"] = 0.5
+        notes.append("a parameter-free layer follows every hidden ReLU (keys main.0, 4, 8, ...): read as Dropout, "
+                     "p=0.5 assumed (it only acts in train mode)")
     if source.extras.get("discriminator"):
         _discriminator_widths(source, cfg, notes)
     else:
@@ -170,6 +186,52 @@ def _dcgan_candidates(shapes: Shapes) -> list[dict[str, Any]]:
     w = _four_d(shapes)
     cfg = _dcgan_config(w[0], w[-1], len(w)) if w else None
     return [cfg] if cfg else []
+
+
+def _cgan_onehot_infer(t: Tensors, source: Source) -> Inferred:
+    """A DCGAN-layout generator whose first transposed conv takes z joined to a one-hot label."""
+    base = _dcgan_infer(t, source)
+    hub = source.extras.get("hub_config") or {}
+    k = (source.extras.get("overrides") or {}).get("num_classes") or hub.get("num_classes") or hub.get("n_classes")
+    if not isinstance(k, int) or k < 2:
+        raise ConvertError("the number of classes is not in the weights: pass --set num_classes=K "
+                           "(the first layer takes latent_dim + K inputs)")
+    nz = base.config["latent_dim"] - k
+    if nz < 1:
+        raise ConvertError(f"the first layer takes {base.config['latent_dim']} inputs, not more than {k} classes")
+    cfg = {k_: v for k_, v in base.config.items() if k_ not in ("layout", "g_dropout")}
+    cfg.update(num_classes=k, latent_dim=nz, embed_dim=k, embedding="onehot")
+    notes = [f"one-hot conditional DCGAN: z {nz} joined to a one-hot label of {k} classes (label after z)"]
+    notes += [n for n in base.notes if not n.startswith("a parameter-free")]
+    return Inferred(cfg, notes, {"description": "Conditional DCGAN (one-hot label joined to z) converted from the "
+                                                "PyTorch DCGAN layout."})
+
+
+# ---------------------------------------------------------------------------------------------
+# PyTorch-StudioGAN deep_conv (its CIFAR-10 DCGAN)
+
+
+def _studiogan_detect(t: Tensors) -> bool:
+    """The unconditional deep_conv generator only: plain BatchNorm (running stats), no attention, no spectral norm."""
+    blocks = {k.split(".")[1] for k in t if k.startswith("blocks.")}
+    return ("linear0.weight" in t and "conv4.weight" in t and bool(blocks)
+            and all(f"blocks.{b}.0.bn0.running_mean" in t and f"blocks.{b}.0.deconv0.weight" in t for b in blocks)
+            and all(re.match(r"(linear0|conv4)\.(weight|bias)$|blocks\.\d+\.0\.(deconv0|bn0)\.", k) for k in t))
+
+
+def _studiogan_infer(t: Tensors, source: Source) -> Inferred:
+    n = len({k.split(".")[1] for k in t if k.startswith("blocks.")})
+    conv4 = t["conv4.weight"]
+    nz = int(t["linear0.weight"].shape[1])
+    cfg = dict(layout="studiogan", latent_dim=nz, ngf=int(conv4.shape[1]), ndf=int(conv4.shape[1]),
+               channels=int(conv4.shape[0]), image_size=4 * 2**n)
+    if int(t["linear0.weight"].shape[0]) != cfg["ngf"] * 2**n * 16:
+        raise ConvertError(f"linear0.weight {list(t['linear0.weight'].shape)} does not give "
+                           f"[{cfg['ngf'] * 2**n}, 4, 4]")
+    notes = [f"StudioGAN deep_conv generator: z {nz}, {cfg['image_size']} px",
+             "the activation is set by the run's config (g_act_fn), not the weights: ReLU assumed, StudioGAN's "
+             "default and its DCGAN configs' value"]
+    return Inferred(cfg, notes, {"description": "DCGAN generator converted from PyTorch-StudioGAN (deep_conv)."})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,7 +268,7 @@ def _pix2pix_infer(t: Tensors, source: Source) -> Inferred:
 def _pix2pix_candidates(shapes: Shapes) -> list[dict[str, Any]]:
     w = _four_d(shapes)
     out = []
-    for norm in ("batch", "instance", "none"):
+    for norm in ("batch", "instance", "instance_affine", "none"):
         cfg = _unet_config(w[0], w[-1], len(w), norm) if w else None
         if cfg:
             out.append(cfg)
@@ -252,7 +314,7 @@ def _cyclegan_infer(t: Tensors, source: Source) -> Inferred:
 def _cyclegan_candidates(shapes: Shapes) -> list[dict[str, Any]]:
     w = _four_d(shapes)
     out = []
-    for norm in ("instance", "batch", "none"):
+    for norm in ("instance", "instance_affine", "batch", "none"):
         cfg = _resnet_config(w[0], w[-1], len(w), norm, False) if w else None
         if cfg:
             out.append(cfg)
@@ -520,6 +582,14 @@ def _add(p: Preset) -> None:
 _add(Preset("dcgan", "dcgan", "PyTorch DCGAN example / tutorial generator (netG_epoch_N.pth)",
             "pytorch/examples dcgan/main.py", "pytorch/examples is BSD-3-Clause; weights follow their training data",
             _dcgan_detect, _dcgan_infer, same_keys, _dcgan_candidates, aliases=("pytorch-dcgan",)))
+_add(Preset("studiogan-dcgan", "dcgan", "PyTorch-StudioGAN unconditional deep_conv generator (its CIFAR-10 DCGAN)",
+            "POSTECH-CVLab/PyTorch-StudioGAN src/models/deep_conv.py",
+            "PyTorch-StudioGAN is MIT-licensed; the licence of weights follows their release and training data",
+            _studiogan_detect, _studiogan_infer, same_keys))
+_add(Preset("cgan-onehot", "cgan", "conditional DCGAN: one-hot label joined to z, PyTorch DCGAN keys (main.*); "
+            "only with --preset and --set num_classes=K", "pytorch/examples dcgan/main.py (conditioned)",
+            "weights follow their release and training data", _dcgan_detect, _cgan_onehot_infer, same_keys,
+            require=(("embedding", "onehot"),)))
 _add(Preset("pix2pix", "pix2pix", "junyanz pix2pix UnetGenerator (latest_net_G.pth; unet_128 or unet_256)",
             "junyanz/pytorch-CycleGAN-and-pix2pix models/networks.py", _JUNYANZ_LICENCE,
             _pix2pix_detect, _pix2pix_infer, same_keys, _pix2pix_candidates))
@@ -569,8 +639,15 @@ def unsupported_layout(t: Tensors) -> str | None:
                 "GAN Studio has no StyleGAN3 family, so it cannot be converted")
     if any(k.startswith(("G_mapping/", "G_synthesis/")) for k in t):
         return "this is a TensorFlow StyleGAN checkpoint; convert it with NVlabs' legacy.py first"
+    if any(k.startswith("linear0.") for k in t) and any(re.match(r"blocks\.\d+\.\d+\.", k) for k in t) \
+            and not _studiogan_detect(t):
+        return ("this is a PyTorch-StudioGAN generator (linear0 + blocks.N.0.*): its layout, spectral-norm tensors "
+                "and (in conditional models) class-conditional batch norm have no GAN Studio family variant, and its "
+                "activation is set by the run's config, not the weights. Closest supported layout: dcgan "
+                "(studiogan-dcgan: StudioGAN's unconditional deep_conv generator); it cannot be converted")
     return None
 
 
-__all__ = ["CELEBA_ATTRIBUTES", "ConvertError", "Inferred", "PRESETS", "Preset", "Source", "get_preset",
+__all__ = ["CELEBA_ATTRIBUTES", "ConvertError", "NeedsArguments", "Inferred", "PRESETS", "Preset", "Source",
+           "get_preset",
            "same_keys", "unsupported_layout"]

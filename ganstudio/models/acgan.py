@@ -5,6 +5,9 @@ transposed-conv stack (28 px: 7x7 -> 14x14 -> 28x28; powers of two start from 4x
 Discriminator: sees the image only; a shared DCGAN strided-conv trunk feeds two heads, an adversarial
 head (real / fake logit) and an auxiliary classifier (class logits). The class head is what makes the
 generator's samples recognisable as their class, and it classifies real images too (:meth:`classify`).
+
+Variant: ``layout="pytorch-gan"`` is eriklindernoren/PyTorch-GAN's ACGAN generator, with its keys:
+``label_emb`` (Embedding(K, nz)) *multiplies* z, then ``l1`` + ``conv_blocks`` (``pytorch_gan.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import torch
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .pytorch_gan import run_upsample_conv, upsample_conv_stack
+
+LAYOUTS = ("acgan", "pytorch-gan")
 
 
 @dataclass
@@ -27,6 +33,7 @@ class ACGANConfig(GanConfig):
     ndf: int = 64
     channels: int = 1
     image_size: int = 28  # 28, or a power of two >= 16
+    layout: str = "acgan"  # generator layout: "acgan" (ours) | "pytorch-gan" (l1 + conv_blocks)
 
     def __post_init__(self) -> None:
         for name in ("num_classes", "latent_dim", "embed_dim", "ngf", "ndf", "channels"):
@@ -36,6 +43,8 @@ class ACGANConfig(GanConfig):
         if self.num_classes < 2:
             raise ConfigError(f"ACGAN num_classes must be at least 2, got {self.num_classes}")
         start_and_ups(self.image_size)  # validates
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"ACGAN layout must be one of {LAYOUTS}, got {self.layout!r}")
 
 
 def start_and_ups(image_size: int) -> tuple[int, int]:
@@ -83,6 +92,34 @@ class Generator(nn.Module):
         return self.main(joint[:, :, None, None])  # [B, nc, S, S]
 
 
+class PyTorchGANGenerator(nn.Module):
+    """PyTorch-GAN's ACGAN generator: (z [B, nz], labels [B]) -> image [B, nc, S, S]; the label scales z."""
+
+    def __init__(self, config: ACGANConfig):
+        super().__init__()
+        self.config = config
+        self.label_emb = nn.Embedding(config.num_classes, config.latent_dim)
+        self.l1, self.conv_blocks = upsample_conv_stack(config.latent_dim, config.ngf, config.channels,
+                                                        config.image_size)
+        init_normal_(self)
+        nn.init.normal_(self.label_emb.weight, 0.0, 1.0)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return latent_normal(n, (self.config.latent_dim,), generator)  # [n, nz]
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        z = z.flatten(1)
+        if labels.shape != (z.shape[0],):
+            raise ValueError(f"labels must have shape [{z.shape[0]}], got {list(labels.shape)}")
+        x = self.label_emb(labels) * z  # [B, nz]
+        return run_upsample_conv(self.l1, self.conv_blocks, x, self.config.ngf, self.config.image_size)
+
+
+def build_generator(config: ACGANConfig) -> nn.Module:
+    """The generator of ``config.layout``."""
+    return PyTorchGANGenerator(config) if config.layout == "pytorch-gan" else Generator(config)
+
+
 class Discriminator(nn.Module):
     """image [B, nc, S, S] -> (adversarial logit [B], class logits [B, K])."""
 
@@ -121,7 +158,7 @@ class Discriminator(nn.Module):
 FAMILY = Family(
     name="acgan",
     config_class=ACGANConfig,
-    components={"generator": Generator, "discriminator": Discriminator},
+    components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.CONDITIONAL,),
     description="Auxiliary-classifier GAN: conditional generator; discriminator with real/fake and class heads.",
 )

@@ -7,6 +7,11 @@ then the DCGAN strided-conv stack gives one logit. One-hot planes carry no weigh
 the label is as loud as the image from the first step of training.
 
 The discriminator returns logits; :meth:`Discriminator.probability` applies the sigmoid.
+
+Variants, each with its published keys: ``embedding="onehot"`` joins the one-hot label itself to z (a
+conditional DCGAN whose embedding is the identity: no ``label_embedding`` key, ``embed_dim`` equals
+``num_classes``). ``layout="pytorch-gan"`` is eriklindernoren/PyTorch-GAN's CGAN generator: ``label_emb``
+(an Embedding(K, K)) put *before* z, then the fully connected ``model`` of ``pytorch_gan.mlp_stack``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .pytorch_gan import mlp_stack
+
+LAYOUTS = ("cgan", "pytorch-gan")
+EMBEDDINGS = ("learned", "onehot")
 
 
 @dataclass
@@ -30,15 +39,32 @@ class CGANConfig(GanConfig):
     ndf: int = 64
     channels: int = 1
     image_size: int = 28  # 28, or a power of two >= 16
+    embedding: str = "learned"  # label -> vector joined to z: "learned" (nn.Embedding) | "onehot" (identity)
+    layout: str = "cgan"  # generator layout: "cgan" (ours, transposed convs) | "pytorch-gan" (label_emb + MLP)
+    g_hidden: tuple[int, ...] = (128, 256, 512, 1024)  # "pytorch-gan": hidden sizes of the MLP generator
 
     def __post_init__(self) -> None:
+        self.g_hidden = tuple(self.g_hidden)
         for name in ("num_classes", "latent_dim", "embed_dim", "ngf", "ndf", "channels"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"CGAN {name} must be a positive integer, got {value!r}")
         if self.num_classes < 2:
             raise ConfigError(f"CGAN num_classes must be at least 2, got {self.num_classes}")
-        start_and_ups(self.image_size)  # validates
+        if self.embedding not in EMBEDDINGS:
+            raise ConfigError(f"CGAN embedding must be one of {EMBEDDINGS}, got {self.embedding!r}")
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"CGAN layout must be one of {LAYOUTS}, got {self.layout!r}")
+        if self.embedding == "onehot" and self.embed_dim != self.num_classes:
+            raise ConfigError(f"CGAN embedding onehot needs embed_dim = num_classes = {self.num_classes}, "
+                              f"got {self.embed_dim}")
+        if not self.g_hidden or not all(isinstance(h, int) and h >= 1 for h in self.g_hidden):
+            raise ConfigError(f"CGAN g_hidden must be a non-empty list of positive integers, got {list(self.g_hidden)}")
+        if self.layout == "pytorch-gan":  # fully connected: any side (our discriminator still needs 28 or 2**n)
+            if not isinstance(self.image_size, int) or self.image_size < 1:
+                raise ConfigError(f"CGAN image_size must be a positive integer, got {self.image_size!r}")
+        else:
+            start_and_ups(self.image_size)  # validates
 
 
 def start_and_ups(image_size: int) -> tuple[int, int]:
@@ -57,7 +83,8 @@ class Generator(nn.Module):
         super().__init__()
         self.config = config
         start, ups = start_and_ups(config.image_size)
-        self.label_embedding = nn.Embedding(config.num_classes, config.embed_dim)
+        if config.embedding == "learned":
+            self.label_embedding = nn.Embedding(config.num_classes, config.embed_dim)
         ch = config.ngf * 2 ** (ups - 1)
         layers: list[nn.Module] = [
             # [B, nz + E, 1, 1] -> [B, ch, start, start]
@@ -71,19 +98,55 @@ class Generator(nn.Module):
         layers += [nn.ConvTranspose2d(ch, config.channels, 4, 2, 1, bias=False), nn.Tanh()]  # [B, nc, S, S]
         self.main = nn.Sequential(*layers)
         init_normal_(self)
-        # N(0, 1) like z: with the 0.02 conv init the label would start 50x quieter than the noise.
-        nn.init.normal_(self.label_embedding.weight, 0.0, 1.0)
+        if config.embedding == "learned":
+            # N(0, 1) like z: with the 0.02 conv init the label would start 50x quieter than the noise.
+            nn.init.normal_(self.label_embedding.weight, 0.0, 1.0)
 
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """``n`` standard normal latents ``[n, latent_dim]`` drawn on the CPU."""
         return latent_normal(n, (self.config.latent_dim,), generator)
 
+    def embed(self, labels: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+        """labels [B] -> [B, E]: the learned embedding, or the one-hot vector itself."""
+        if self.config.embedding == "onehot":
+            return F.one_hot(labels, self.config.num_classes).to(like.dtype)
+        return self.label_embedding(labels)
+
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         z = z.flatten(1)  # [B, nz] (a [B, nz, 1, 1] latent is accepted too)
         if labels.shape != (z.shape[0],):
             raise ValueError(f"labels must have shape [{z.shape[0]}], got {list(labels.shape)}")
-        joint = torch.cat([z, self.label_embedding(labels)], dim=1)  # [B, nz + E]
+        joint = torch.cat([z, self.embed(labels, z)], dim=1)  # [B, nz + E]
         return self.main(joint[:, :, None, None])  # [B, nc, S, S]
+
+
+class PyTorchGANGenerator(nn.Module):
+    """PyTorch-GAN's CGAN generator: (z [B, nz], labels [B]) -> image [B, nc, S, S] in [-1, 1]."""
+
+    def __init__(self, config: CGANConfig):
+        super().__init__()
+        self.config = config
+        self.label_emb = nn.Embedding(config.num_classes, config.num_classes)
+        numel = config.channels * config.image_size**2
+        self.model = mlp_stack(config.latent_dim + config.num_classes, config.g_hidden, numel)
+        init_normal_(self)
+        nn.init.normal_(self.label_emb.weight, 0.0, 1.0)  # nn.Embedding's own init, as the reference
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return latent_normal(n, (self.config.latent_dim,), generator)  # [n, nz]
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        z = z.flatten(1)
+        if labels.shape != (z.shape[0],):
+            raise ValueError(f"labels must have shape [{z.shape[0]}], got {list(labels.shape)}")
+        joint = torch.cat([self.label_emb(labels), z], dim=1)  # [B, K + nz]: the label comes first
+        c, s = self.config.channels, self.config.image_size
+        return self.model(joint).view(-1, c, s, s)
+
+
+def build_generator(config: CGANConfig) -> nn.Module:
+    """The generator of ``config.layout``."""
+    return PyTorchGANGenerator(config) if config.layout == "pytorch-gan" else Generator(config)
 
 
 def label_planes(labels: torch.Tensor, num_classes: int, like: torch.Tensor) -> torch.Tensor:
@@ -126,7 +189,7 @@ class Discriminator(nn.Module):
 FAMILY = Family(
     name="cgan",
     config_class=CGANConfig,
-    components={"generator": Generator, "discriminator": Discriminator},
+    components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.CONDITIONAL,),
     description="Conditional GAN: DCGAN-style; label embedding joined to z, one-hot label planes joined to D's input.",
 )

@@ -14,6 +14,13 @@ carry just ``generator``.
 Norms follow the reference: ``instance`` = InstanceNorm2d without affine or running stats (no keys),
 ``batch`` = BatchNorm2d, ``none`` = identity; convolutions have a bias only with instance norm, except
 the final 7x7 convolution and the discriminator's first and last, which always have one.
+
+Variants, each with its published keys: ``norm="instance_affine"`` is InstanceNorm2d(affine=True) (junyanz-
+derived repositories; norms get ``weight`` / ``bias``), in generators and discriminators.
+``upsample="resize"`` up-samples by ``Upsample(x2)`` + 3x3 conv instead of a transposed conv, as
+eriklindernoren/PyTorch-GAN's (and the Hub's huggan) ``GeneratorResNet``: each up step then has four
+modules, so the final conv is ``model.28`` with 9 blocks. (That generator's residual blocks call their
+Sequential ``block`` where ours say ``conv_block``; the importer renames it.)
 """
 
 from __future__ import annotations
@@ -30,8 +37,11 @@ from .base import ConfigError, Family, GanConfig, Task, init_normal_
 NORMS: dict[str, Callable[[int], nn.Module]] = {
     "batch": lambda c: nn.BatchNorm2d(c),
     "instance": lambda c: nn.InstanceNorm2d(c, affine=False, track_running_stats=False),
+    "instance_affine": lambda c: nn.InstanceNorm2d(c, affine=True, track_running_stats=False),
     "none": lambda c: nn.Identity(),
 }
+BIASED_NORMS = ("instance", "instance_affine")  # the reference gives convs a bias when the norm is instance
+UPSAMPLES = ("transpose", "resize")
 
 
 @dataclass
@@ -43,10 +53,13 @@ class CycleGANConfig(GanConfig):
     ngf: int = 64
     ndf: int = 64
     n_layers_D: int = 3  # 3 = the 70x70 PatchGAN
-    norm: str = "instance"  # instance | batch | none
+    norm: str = "instance"  # instance | instance_affine | batch | none
     use_dropout: bool = False
+    upsample: str = "transpose"  # "transpose" (ConvTranspose2d k3 s2) | "resize" (Upsample x2 + conv3 s1)
 
     def __post_init__(self) -> None:
+        if self.upsample not in UPSAMPLES:
+            raise ConfigError(f"cyclegan upsample must be one of {UPSAMPLES}, got {self.upsample!r}")
         for name in ("in_channels", "channels", "image_size", "n_blocks", "ngf", "ndf", "n_layers_D"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -71,7 +84,7 @@ class ResnetBlock(nn.Module):
     def __init__(self, dim: int, norm: str, use_dropout: bool):
         super().__init__()
         make_norm = NORMS[norm]
-        use_bias = norm == "instance"
+        use_bias = norm in BIASED_NORMS
         layers: list[nn.Module] = [nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3, bias=use_bias), make_norm(dim),
                                    nn.ReLU(True)]
         if use_dropout:
@@ -98,7 +111,7 @@ class Generator(nn.Module):
         c_in, c_out = (config.channels, config.in_channels) if reverse else (config.in_channels, config.channels)
         ngf, norm = config.ngf, config.norm
         make_norm = NORMS[norm]
-        use_bias = norm == "instance"
+        use_bias = norm in BIASED_NORMS
         # Stem: 7x7 conv on a reflect-padded image (model.0 - model.3).
         layers: list[nn.Module] = [nn.ReflectionPad2d(3), nn.Conv2d(c_in, ngf, 7, bias=use_bias), make_norm(ngf),
                                    nn.ReLU(True)]  # [B, ngf, H, W]
@@ -109,8 +122,12 @@ class Generator(nn.Module):
         layers += [ResnetBlock(ngf * 4, norm, config.use_dropout) for _ in range(config.n_blocks)]
         # Two transposed convs back to full size; output_padding 1 makes the side exactly double.
         for mult in (4, 2):
-            layers += [nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 3, 2, 1, output_padding=1, bias=use_bias),
-                       make_norm(ngf * mult // 2), nn.ReLU(True)]  # [B, ngf, H, W] after both
+            if config.upsample == "resize":
+                up: list[nn.Module] = [nn.Upsample(scale_factor=2),
+                                       nn.Conv2d(ngf * mult, ngf * mult // 2, 3, 1, 1, bias=use_bias)]
+            else:
+                up = [nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 3, 2, 1, output_padding=1, bias=use_bias)]
+            layers += [*up, make_norm(ngf * mult // 2), nn.ReLU(True)]  # [B, ngf, H, W] after both
         layers += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, c_out, 7), nn.Tanh()]  # [B, out, H, W]
         self.model = nn.Sequential(*layers)
         init_normal_(self)
@@ -122,7 +139,7 @@ class Generator(nn.Module):
 def patch_layers(in_channels: int, ndf: int, n_layers: int, norm: str) -> list[nn.Module]:
     """junyanz ``NLayerDiscriminator``'s layer list: [B, in, S, S] -> [B, 1, S/2**n - 2, S/2**n - 2]."""
     make_norm = NORMS[norm]
-    use_bias = norm == "instance"
+    use_bias = norm in BIASED_NORMS
     layers: list[nn.Module] = [nn.Conv2d(in_channels, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]  # [B, ndf, S/2]
     mult = 1
     for n in range(1, n_layers):  # stride 2, channels double up to 8*ndf

@@ -12,6 +12,11 @@ also matches the discriminator's intermediate features between real and fake ima
 
 Components: ``generator`` (A -> B), ``generator_ba`` (B -> A), ``discriminator`` (judges B),
 ``discriminator_ba`` (judges A).
+
+Variant: ``layout="pytorch-gan"`` builds both generators as eriklindernoren/PyTorch-GAN's DiscoGAN
+``GeneratorUNet`` (the Hub's huggan layout), with its keys: ``unet_downs`` (6) levels with skips, convs with
+bias, instance norm, Dropout 0.5 on down3..down6 and up1..up3, and the final Upsample / pad / conv
+(``pytorch_gan.py``). Its sides must be multiples of 2**unet_downs.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ import torch
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_
+from .pytorch_gan import UNetGenerator
+
+LAYOUTS = ("discogan", "pytorch-gan")
 
 
 @dataclass
@@ -32,6 +40,8 @@ class DiscoGANConfig(GanConfig):
     image_size: int = 64  # power of two >= 16; the encoder stops at 4x4
     ngf: int = 64
     ndf: int = 64
+    layout: str = "discogan"  # generator layout: "discogan" (encoder-decoder) | "pytorch-gan" (U-Net)
+    unet_downs: int = 6  # "pytorch-gan": U-Net levels
 
     def __post_init__(self) -> None:
         for name in ("in_channels", "channels", "image_size", "ngf", "ndf"):
@@ -39,6 +49,10 @@ class DiscoGANConfig(GanConfig):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"discogan {name} must be a positive integer, got {value!r}")
         num_downs(self.image_size)  # validates
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"discogan layout must be one of {LAYOUTS}, got {self.layout!r}")
+        if not isinstance(self.unet_downs, int) or self.unet_downs < 3:
+            raise ConfigError(f"discogan unet_downs must be an integer >= 3, got {self.unet_downs!r}")
 
 
 def num_downs(image_size: int) -> int:
@@ -114,9 +128,20 @@ class Discriminator(nn.Module):
         return self.main(x).view(-1)
 
 
-def build_generator_ba(config: DiscoGANConfig) -> Generator:
+def build_generator(config: DiscoGANConfig, reverse: bool = False) -> nn.Module:
+    """The A -> B generator of ``config.layout`` (``reverse=True``: B -> A)."""
+    if config.layout == "pytorch-gan":
+        c_in, c_out = (config.channels, config.in_channels) if reverse else (config.in_channels, config.channels)
+        g = UNetGenerator(c_in, c_out, num_downs=config.unet_downs, ngf=config.ngf, bias=True,
+                          down_dropout=config.unet_downs - 2, up_dropout=config.unet_downs - 3)
+        init_normal_(g)
+        return g
+    return Generator(config, reverse=reverse)
+
+
+def build_generator_ba(config: DiscoGANConfig) -> nn.Module:
     """The B -> A generator."""
-    return Generator(config, reverse=True)
+    return build_generator(config, reverse=True)
 
 
 def build_discriminator_ba(config: DiscoGANConfig) -> Discriminator:
@@ -128,7 +153,7 @@ FAMILY = Family(
     name="discogan",
     config_class=DiscoGANConfig,
     components={
-        "generator": Generator,
+        "generator": build_generator,
         "generator_ba": build_generator_ba,
         "discriminator": Discriminator,
         "discriminator_ba": build_discriminator_ba,

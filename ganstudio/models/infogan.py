@@ -10,6 +10,9 @@ Layout after the paper's MNIST networks (appendix, table 1), generalised to othe
 G: FC 1024 - BN - ReLU, FC (7x7x128) - BN - ReLU, 4x4 up-conv 64 - BN - ReLU, 4x4 up-conv to channels, tanh.
 D: 4x4 conv 64 - lReLU, 4x4 conv 128 - BN - lReLU, FC 1024 - BN - lReLU; adversarial head FC 1;
 Q: FC 128 - BN - lReLU, then FC to the categorical logits and FC to the continuous means.
+
+Variant: ``layout="pytorch-gan"`` is eriklindernoren/PyTorch-GAN's InfoGAN generator, with its keys:
+``[z, one_hot(label), codes]`` through ``l1`` + ``conv_blocks`` (``pytorch_gan.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .pytorch_gan import run_upsample_conv, upsample_conv_stack
+
+LAYOUTS = ("infogan", "pytorch-gan")
 
 
 @dataclass
@@ -35,6 +41,7 @@ class InfoGANConfig(GanConfig):
     q_dim: int = 128  # width of the Q head's hidden layer
     channels: int = 1
     image_size: int = 28  # 28, or a power of two >= 16
+    layout: str = "infogan"  # generator layout: "infogan" (ours) | "pytorch-gan" (l1 + conv_blocks)
 
     def __post_init__(self) -> None:
         for name in ("latent_dim", "num_classes", "ngf", "ndf", "fc_dim", "q_dim", "channels"):
@@ -46,6 +53,8 @@ class InfoGANConfig(GanConfig):
         if not isinstance(self.num_continuous, int) or self.num_continuous < 0:
             raise ConfigError(f"InfoGAN num_continuous must be an integer >= 0, got {self.num_continuous!r}")
         start_and_ups(self.image_size)  # validates
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"InfoGAN layout must be one of {LAYOUTS}, got {self.layout!r}")
 
     @property
     def input_dim(self) -> int:
@@ -110,6 +119,42 @@ class Generator(nn.Module):
         return self.main(h.view(b, self.ch, self.start, self.start))  # [B, nc, S, S]
 
 
+class PyTorchGANGenerator(nn.Module):
+    """PyTorch-GAN's InfoGAN generator: (z [B, nz], labels [B], codes [B, n_cont] or None) -> image."""
+
+    def __init__(self, config: InfoGANConfig):
+        super().__init__()
+        self.config = config
+        self.l1, self.conv_blocks = upsample_conv_stack(config.input_dim, config.ngf, config.channels,
+                                                        config.image_size)
+        init_normal_(self)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return latent_normal(n, (self.config.latent_dim,), generator)  # [n, nz]
+
+    def sample_codes(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return torch.rand((n, self.config.num_continuous), generator=generator) * 2.0 - 1.0
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor, codes: torch.Tensor | None = None) -> torch.Tensor:
+        c = self.config
+        z = z.flatten(1)
+        b = z.shape[0]
+        if labels.shape != (b,):
+            raise ValueError(f"labels must have shape [{b}], got {list(labels.shape)}")
+        if codes is None:
+            codes = z.new_zeros(b, c.num_continuous)
+        elif codes.shape != (b, c.num_continuous):
+            raise ValueError(f"codes must have shape [{b}, {c.num_continuous}], got {list(codes.shape)}")
+        onehot = F.one_hot(labels, c.num_classes).to(z.dtype)  # [B, K]
+        x = torch.cat([z, onehot, codes.to(z.dtype)], dim=1)  # [B, nz + K + n_cont]
+        return run_upsample_conv(self.l1, self.conv_blocks, x, c.ngf, c.image_size)
+
+
+def build_generator(config: InfoGANConfig) -> nn.Module:
+    """The generator of ``config.layout``."""
+    return PyTorchGANGenerator(config) if config.layout == "pytorch-gan" else Generator(config)
+
+
 class Discriminator(nn.Module):
     """image [B, nc, S, S] -> (adversarial logit [B], categorical logits [B, K], continuous means [B, n_cont])."""
 
@@ -162,7 +207,7 @@ class Discriminator(nn.Module):
 FAMILY = Family(
     name="infogan",
     config_class=InfoGANConfig,
-    components={"generator": Generator, "discriminator": Discriminator},
+    components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.CONDITIONAL,),
     description="InfoGAN: categorical and continuous latent codes made interpretable by a Q head on the discriminator.",
 )

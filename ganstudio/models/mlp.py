@@ -9,6 +9,10 @@ Discriminator: the image flattened, ``Linear -> LeakyReLU(0.2) -> Dropout`` per 
 Both networks are a single ``nn.Sequential`` called ``main``, so the state-dict keys are
 ``main.<index>.weight`` / ``main.<index>.bias`` with indices 0, 3, 6 for the default two hidden layers
 (0, 4, 8 in a generator with ``g_batchnorm``, whose ``main.1`` / ``main.5`` hold the normalisation).
+
+``layout="pytorch-gan"`` builds eriklindernoren/PyTorch-GAN's GAN / WGAN / WGAN-GP generator instead
+(``model``: LeakyReLU 0.2, BatchNorm1d with eps 0.8 after every hidden Linear but the first; keys
+``model.{0,2,3,5,6,8,9,11}.*`` for its hidden sizes 128, 256, 512, 1024; see ``pytorch_gan.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ import torch
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .pytorch_gan import mlp_stack
+
+LAYOUTS = ("mlp", "pytorch-gan")
 
 
 @dataclass
@@ -31,8 +38,11 @@ class MLPConfig(GanConfig):
     g_batchnorm: bool = False  # BatchNorm1d after every hidden linear layer of the generator
     image_size: int = 28
     channels: int = 1
+    layout: str = "mlp"  # generator layout: "mlp" (ours) | "pytorch-gan" (PyTorch-GAN's gan / wgan / wgan_gp)
 
     def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"MLP layout must be one of {LAYOUTS}, got {self.layout!r}")
         # A list given in Python (rather than through from_dict) still compares equal after a round trip.
         self.g_hidden = tuple(self.g_hidden)
         self.d_hidden = tuple(self.d_hidden)
@@ -80,6 +90,28 @@ class Generator(nn.Module):
         return flat.view(-1, c, s, s)  # [B, C, S, S]
 
 
+class PyTorchGANGenerator(nn.Module):
+    """PyTorch-GAN's fully connected generator: z [B, nz] -> image [B, channels, S, S] in [-1, 1]."""
+
+    def __init__(self, config: MLPConfig):
+        super().__init__()
+        self.config = config
+        self.model = mlp_stack(config.latent_dim, config.g_hidden, config.image_numel)
+        init_normal_(self)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return latent_normal(n, (self.config.latent_dim,), generator)  # [n, nz]
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        c, s = self.config.channels, self.config.image_size
+        return self.model(z.flatten(1)).view(-1, c, s, s)  # [B, C, S, S]
+
+
+def build_generator(config: MLPConfig) -> nn.Module:
+    """The generator of ``config.layout``."""
+    return PyTorchGANGenerator(config) if config.layout == "pytorch-gan" else Generator(config)
+
+
 class Discriminator(nn.Module):
     """image [B, channels, S, S] -> logit [B]."""
 
@@ -106,7 +138,7 @@ class Discriminator(nn.Module):
 FAMILY = Family(
     name="mlp",
     config_class=MLPConfig,
-    components={"generator": Generator, "discriminator": Discriminator},
+    components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.RANDOM,),
     description="Vanilla GAN with fully connected generator and discriminator (Goodfellow et al., 2014).",
 )

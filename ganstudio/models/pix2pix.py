@@ -15,6 +15,13 @@ always have a bias.
 
 The discriminator judges the pair: input is ``cat([A, B], 1)`` with ``in_channels + channels``
 channels; it returns patch logits ``[B, 1, h, w]`` (30x30 at 256 px with 3 layers).
+
+Variants, each with its published keys: ``norm="instance_affine"`` is InstanceNorm2d(affine=True) (common in
+junyanz-derived repositories: every norm gets ``weight`` / ``bias``; convolutions keep their bias), in the
+generator and the discriminator. ``layout="pytorch-gan"`` is eriklindernoren/PyTorch-GAN's (and the Hub's
+huggan pix2pix) ``GeneratorUNet``: ``down1..down8`` / ``up1..up7`` / ``final`` (``pytorch_gan.py``), convs
+without bias unless ``use_bias``, instance norm, Dropout 0.5 on the last ``down_dropout`` down levels and
+the first ``up_dropout`` up levels, a final Upsample / ZeroPad2d((1, 0, 1, 0)) / 4x4 conv.
 """
 
 from __future__ import annotations
@@ -26,13 +33,18 @@ import torch
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_
+from .pytorch_gan import UNetGenerator
+
+LAYOUTS = ("junyanz", "pytorch-gan")
 
 # Each norm name -> a builder of the layer for ``channels`` features.
 NORMS: dict[str, Callable[[int], nn.Module]] = {
     "batch": lambda c: nn.BatchNorm2d(c),
     "instance": lambda c: nn.InstanceNorm2d(c, affine=False, track_running_stats=False),
+    "instance_affine": lambda c: nn.InstanceNorm2d(c, affine=True, track_running_stats=False),
     "none": lambda c: nn.Identity(),
 }
+BIASED_NORMS = ("instance", "instance_affine")  # the reference gives convs a bias when the norm is instance
 
 
 @dataclass
@@ -44,14 +56,22 @@ class Pix2PixConfig(GanConfig):
     ngf: int = 64
     ndf: int = 64
     n_layers_D: int = 3  # 3 = the 70x70 PatchGAN
-    norm: str = "batch"  # batch | instance | none
+    norm: str = "batch"  # batch | instance | instance_affine | none
     use_dropout: bool = True  # Dropout 0.5 in the middle ngf*8 blocks (the paper's noise)
+    layout: str = "junyanz"  # generator layout: "junyanz" (UnetGenerator) | "pytorch-gan" (GeneratorUNet)
+    use_bias: bool = False  # "pytorch-gan": convolutions with bias (DiscoGAN's U-Net has them, pix2pix's not)
+    down_dropout: int = 5  # "pytorch-gan": Dropout 0.5 on the last N down levels (pix2pix: down4..down8)
+    up_dropout: int = 4  # "pytorch-gan": Dropout 0.5 on the first N up levels (pix2pix: up1..up4)
 
     def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"pix2pix layout must be one of {LAYOUTS}, got {self.layout!r}")
         for name in ("in_channels", "channels", "image_size", "ngf", "ndf", "n_layers_D"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"pix2pix {name} must be a positive integer, got {value!r}")
+        if self.layout == "pytorch-gan" and self.norm != "instance":
+            raise ConfigError(f"pix2pix layout pytorch-gan uses instance norm, got norm={self.norm!r}")
         if not isinstance(self.num_downs, int) or self.num_downs < 5:
             raise ConfigError(f"pix2pix num_downs must be an integer >= 5 (unet_128 = 7, unet_256 = 8), "
                               f"got {self.num_downs!r}")
@@ -79,7 +99,7 @@ class UnetSkipBlock(nn.Module):
         super().__init__()
         self.outermost = outermost
         make_norm = NORMS[norm]
-        use_bias = norm == "instance"
+        use_bias = norm in BIASED_NORMS
         input_channels = outer if input_channels is None else input_channels
         down_conv = nn.Conv2d(input_channels, inner, 4, 2, 1, bias=use_bias)  # [B, inner, S/2, S/2]
         if outermost:
@@ -128,10 +148,20 @@ class Generator(nn.Module):
         return self.model(x)  # [B, in, H, W] -> [B, channels, H, W]
 
 
+def build_generator(config: Pix2PixConfig) -> nn.Module:
+    """The generator of ``config.layout``."""
+    if config.layout == "pytorch-gan":
+        g = UNetGenerator(config.in_channels, config.channels, num_downs=config.num_downs, ngf=config.ngf,
+                          bias=config.use_bias, down_dropout=config.down_dropout, up_dropout=config.up_dropout)
+        init_normal_(g)
+        return g
+    return Generator(config)
+
+
 def patch_layers(in_channels: int, ndf: int, n_layers: int, norm: str) -> list[nn.Module]:
     """junyanz ``NLayerDiscriminator``'s layer list: [B, in, S, S] -> [B, 1, S/2**n - 2, S/2**n - 2]."""
     make_norm = NORMS[norm]
-    use_bias = norm == "instance"
+    use_bias = norm in BIASED_NORMS
     layers: list[nn.Module] = [nn.Conv2d(in_channels, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]  # [B, ndf, S/2]
     mult = 1
     for n in range(1, n_layers):  # stride 2, channels double up to 8*ndf
@@ -162,7 +192,7 @@ class Discriminator(nn.Module):
 FAMILY = Family(
     name="pix2pix",
     config_class=Pix2PixConfig,
-    components={"generator": Generator, "discriminator": Discriminator},
+    components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.TRANSLATE,),
     description="Paired image-to-image translation: U-Net generator, conditional PatchGAN discriminator.",
 )

@@ -4,6 +4,9 @@ Generator: unconditional, the DCGAN transposed-conv stack (28 px: 7x7 -> 14x14 -
 two start from 4x4). Discriminator: the DCGAN strided-conv stack ending in ``K + 1`` logits, one per
 real class and one (index ``K``) for "fake". Trained on a few labelled and many unlabelled images, D
 becomes a classifier; the app shows D's class guess (:meth:`Discriminator.classify`) beside a sample.
+
+Variant: ``layout="pytorch-gan"`` is eriklindernoren/PyTorch-GAN's SGAN generator, with its keys: ``l1`` +
+``conv_blocks`` (``pytorch_gan.py``), plus the ``label_emb`` (Embedding(K, nz)) it defines and never uses.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ import torch
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .pytorch_gan import run_upsample_conv, upsample_conv_stack
+
+LAYOUTS = ("sgan", "pytorch-gan")
 
 
 @dataclass
@@ -25,6 +31,7 @@ class SGANConfig(GanConfig):
     ndf: int = 64
     channels: int = 1
     image_size: int = 28  # 28, or a power of two >= 16
+    layout: str = "sgan"  # generator layout: "sgan" (ours) | "pytorch-gan" (l1 + conv_blocks)
 
     def __post_init__(self) -> None:
         for name in ("num_classes", "latent_dim", "ngf", "ndf", "channels"):
@@ -34,6 +41,8 @@ class SGANConfig(GanConfig):
         if self.num_classes < 2:
             raise ConfigError(f"SGAN num_classes must be at least 2, got {self.num_classes}")
         start_and_ups(self.image_size)  # validates
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"SGAN layout must be one of {LAYOUTS}, got {self.layout!r}")
 
 
 def start_and_ups(image_size: int) -> tuple[int, int]:
@@ -73,6 +82,29 @@ class Generator(nn.Module):
         return self.main(z.flatten(1)[:, :, None, None])  # [B, nz, 1, 1] -> [B, nc, S, S]
 
 
+class PyTorchGANGenerator(nn.Module):
+    """PyTorch-GAN's SGAN generator: z [B, nz] -> image [B, nc, S, S] in [-1, 1]."""
+
+    def __init__(self, config: SGANConfig):
+        super().__init__()
+        self.config = config
+        self.label_emb = nn.Embedding(config.num_classes, config.latent_dim)  # in the published keys; unused
+        self.l1, self.conv_blocks = upsample_conv_stack(config.latent_dim, config.ngf, config.channels,
+                                                        config.image_size)
+        init_normal_(self)
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return latent_normal(n, (self.config.latent_dim,), generator)  # [n, nz]
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return run_upsample_conv(self.l1, self.conv_blocks, z.flatten(1), self.config.ngf, self.config.image_size)
+
+
+def build_generator(config: SGANConfig) -> nn.Module:
+    """The generator of ``config.layout``."""
+    return PyTorchGANGenerator(config) if config.layout == "pytorch-gan" else Generator(config)
+
+
 class Discriminator(nn.Module):
     """image [B, nc, S, S] -> logits [B, K + 1]; index K is "fake"."""
 
@@ -108,7 +140,7 @@ class Discriminator(nn.Module):
 FAMILY = Family(
     name="sgan",
     config_class=SGANConfig,
-    components={"generator": Generator, "discriminator": Discriminator},
+    components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.RANDOM,),
     description="Semi-supervised GAN: DCGAN generator; discriminator classifies into K real classes or fake.",
 )

@@ -35,6 +35,7 @@ class StarGANConfig(GanConfig):
     repeat_num: int = 6  # G's residual blocks
     d_conv_dim: int = 64
     d_repeat_num: int = 6  # D's stride-2 convs (128 px -> 2x2)
+    final_bias: bool = False  # G's last 7x7 conv has a bias (eriklindernoren/PyTorch-GAN's StarGAN)
 
     def __post_init__(self) -> None:
         for name in ("c_dim", "channels", "image_size", "conv_dim", "repeat_num", "d_conv_dim", "d_repeat_num"):
@@ -95,7 +96,7 @@ class Generator(nn.Module):
             layers += [nn.ConvTranspose2d(dim, dim // 2, 4, 2, 1, bias=False), _instance_norm(dim // 2),
                        nn.ReLU(inplace=True)]
             dim //= 2
-        layers += [nn.Conv2d(dim, config.channels, 7, 1, 3, bias=False), nn.Tanh()]
+        layers += [nn.Conv2d(dim, config.channels, 7, 1, 3, bias=config.final_bias), nn.Tanh()]
         self.main = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:

@@ -81,10 +81,13 @@ def load_model(studio: Studio, source: str, session: Session,
                progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """Load a model into this session's catalog: a Hub repo id or a local folder in GAN Studio's format.
 
+    A Hub repo in another codebase's published layout (huggan / PyTorch-GAN, junyanz latest_net_G.pth, NVIDIA
+    .pkl, ...) is converted on first load, without executing anything in its files, and cached.
+
     Args:
-        source: "owner/name", "owner/name/subfolder", either with "@revision" (branch, tag or commit), or a path
-            to a local model folder. The model then appears in the model pickers of the tabs that can use it,
-            under this source string as its id.
+        source: "owner/name", "owner/name/subfolder" or "owner/name/<weights file>", either with "@revision"
+            (branch, tag or commit), or a path to a local model folder. The model then appears in the model
+            pickers of the tabs that can use it, under this source string as its id.
     Returns:
         Its status (family, tabs, size, licence, whether it was cached, Hub reachability), its card, its
         config.json, the session's model list, and the model pickers of every tab with the new model.
@@ -119,8 +122,8 @@ def convert_weights(studio: Studio, weights: str | None, preset: str | None, dis
     tabs that can use it, under the folder it was written to as its id.
 
     Args:
-        weights: the checkpoint: a .pth / .pt / .ckpt state dict (DCGAN example, pix2pix, CycleGAN, StarGAN,
-            rosinality StyleGAN2) or an NVIDIA StyleGAN2-ADA .pkl.
+        weights: the checkpoint: a .pth / .pt / .ckpt / .bin state dict or .safetensors file (DCGAN example,
+            pix2pix, CycleGAN, StarGAN, rosinality StyleGAN2, PyTorch-GAN / huggan) or an NVIDIA StyleGAN2-ADA .pkl.
         preset: the published layout (see the converter's presets), or "auto" to recognise it from the keys.
         discriminator: optional file with the matching discriminator (StarGAN's N-D.ckpt also gives the image size).
         generator_ba: optional CycleGAN B->A generator (latest_net_G_B.pth).
@@ -294,7 +297,7 @@ def render(studio: Studio, session: gr.State, pickers: dict[str, gr.Dropdown]) -
     with gr.Row():
         with gr.Column(scale=1, min_width=320):
             ui.source = gr.Textbox(label="Hub repo id or local folder", elem_id="models-source",
-                                   placeholder="owner/name[/subfolder][@revision]  or  /path/to/model-folder")
+                                   placeholder="owner/name[/subfolder or /file][@revision]  or  /path/to/model-folder")
             ui.load = gr.Button("Load into this session", variant="primary")
             ui.inspect_id = gr.Dropdown(_inspect_choices(studio, None), value=None, label="Or inspect a listed model",
                                         allow_custom_value=True)

@@ -26,7 +26,7 @@ import torch
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "parity"
 SLICE = 256  # output values stored per run, evenly spaced over the flattened output
-TOLERANCE = 1e-4  # max |ours - reference| in fp32
+TOLERANCE = 1e-5  # max |ours - reference| in fp32
 
 # Embedded "module source" in the mimic NVIDIA pickles: running it would set this flag.
 EXEC_FLAG = "_GANSTUDIO_PICKLE_SOURCE_EXECUTED"
@@ -98,9 +98,10 @@ def make_weights(layout: list[list[Any]], seed: int, scheme: str) -> "OrderedDic
 
 
 def make_input(spec: dict[str, Any]) -> torch.Tensor:
-    """An input tensor: ``{"values": ...}``, or ``{"shape", "seed", "kind": normal | uniform | binary}``."""
+    """An input tensor: ``{"values": ...[, "dtype": "int64"]}`` (labels), or ``{"shape", "seed", "kind": normal |
+    uniform}``."""
     if "values" in spec:
-        return torch.tensor(spec["values"], dtype=torch.float32)
+        return torch.tensor(spec["values"], dtype=_DTYPES[spec.get("dtype", "float32")])
     g = torch.Generator().manual_seed(spec["seed"])
     shape = tuple(spec["shape"])
     if spec["kind"] == "normal":

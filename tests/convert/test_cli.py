@@ -69,3 +69,17 @@ def test_push_to_hub(dcgan_file, tmp_path, monkeypatch, capsys):
     assert ("create", "me/dcgan-test", {"repo_type": "model", "private": True, "exist_ok": True}) in calls
     assert ("upload", "me/dcgan-test", ["README.md", "config.json", "model.safetensors"]) in calls
     assert "pushed to https://huggingface.co/me/dcgan-test" in capsys.readouterr().out
+
+
+def test_convert_a_hub_repo_by_id(fake_hub, tmp_path, capsys):
+    from tests.test_hub_import import pth_bytes, tiny_weights
+
+    w = tiny_weights("acgan", dict(num_classes=4, latent_dim=8, ngf=4, channels=1, image_size=16, layout="pytorch-gan"))
+    fake_hub.add_repo("someone/acgan", {"generator_200.pth": pth_bytes(w)})
+    out = tmp_path / "acgan"
+    assert main(["someone/acgan", "--out", str(out)]) == 1
+    assert "--preset" in capsys.readouterr().err and not out.exists()
+    assert main(["someone/acgan", "--preset", "pytorch-gan-acgan", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "family:  acgan" in text and "someone/acgan @ " in text and f"wrote {out}" in text
+    assert json.loads((out / "config.json").read_text())["config"]["layout"] == "pytorch-gan"

@@ -11,14 +11,16 @@ Each fixture in tests/fixtures/parity/ was produced by running the reference imp
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import torch
+from safetensors.torch import save_file
 from torch.func import functional_call
 
 from ganstudio.checkpoint import GanModel, load_folder
-from ganstudio.convert import convert, save_conversion
+from ganstudio.convert import ConvertError, convert, save_conversion
 from tests.convert.parity import (TOLERANCE, fixture_names, load_fixture, make_input, make_weights, max_abs_diff,
                                   write_nvlabs_pickle, write_state_dict)
 
@@ -29,17 +31,24 @@ def write_source(fx: dict, folder: Path, seed: int | None = None) -> Path:
     """The fixture's weights in their published format."""
     w = make_weights(fx["layout"], fx["seed"] if seed is None else seed, fx["scheme"])
     fmt = fx["format"]
+    if fmt.get("hub"):  # a Hub mixin's repo: config.json of constructor arguments beside the weights
+        (folder / "config.json").write_text(json.dumps(fmt["config"]))
+        if fmt["hub"].endswith(".safetensors"):
+            save_file({k: v.contiguous() for k, v in w.items()}, str(folder / fmt["hub"]))
+            return folder / fmt["hub"]
+        return write_state_dict(folder / fmt["hub"], w)
     if fmt.get("pickle"):
         g = make_weights(fx["layout"], fmt["g_seed"], fx["scheme"])
         return write_nvlabs_pickle(folder / "network-snapshot-000100.pkl", w, g, fx["classes"], fx["init_kwargs"])
     if fmt.get("latent_avg"):
         latent = w.pop("latent_avg")
         return write_state_dict(folder / "550000.pt", w, container=fmt["container"], extra={"latent_avg": latent})
-    if fx["family"] == "stargan":  # yunjey saves N-G.ckpt beside N-D.ckpt; D's class head gives the image size
+    if fx["family"] == "stargan" and "discriminator" in fx:  # yunjey saves N-G.ckpt beside N-D.ckpt; D's class head gives the image size
         d = fx["discriminator"]
         write_state_dict(folder / "200000-D.ckpt", make_weights(d["layout"], d["seed"], fx["scheme"]))
         return write_state_dict(folder / "200000-G.ckpt", w)
-    return write_state_dict(folder / "latest_net_G.pth", w, container=fmt["container"], prefix=fmt["prefix"])
+    return write_state_dict(folder / fmt.get("file", "latest_net_G.pth"), w, container=fmt["container"],
+                            prefix=fmt["prefix"])
 
 
 def run_in_train_mode(g: torch.nn.Module, args: list, kwargs: dict, dropout: bool) -> torch.Tensor:
@@ -77,7 +86,7 @@ def test_parity_with_reference(case, tmp_path):
     src = write_source(fx, tmp_path)
     conv = convert(src, preset=fx["preset"])
     assert conv.model.family.name == fx["family"]
-    cfg = conv.model.config.to_dict()
+    cfg = json.loads(json.dumps(conv.model.config.to_dict()))
     assert {k: cfg[k] for k in fx["expect"]} == fx["expect"]
     # what is written is what runs: reload the folder
     model = load_folder(save_conversion(conv, tmp_path / "model"))
@@ -89,10 +98,20 @@ def test_parity_with_reference(case, tmp_path):
 
 @pytest.mark.parametrize("case", CASES)
 def test_layout_is_recognised_without_preset(case, tmp_path):
+    """Recognised from keys and shapes alone, or, where the weights cannot tell two layouts apart (``auto_preset``
+    empty), refused with a message naming the preset to choose."""
     fx = load_fixture(case)
-    conv = convert(write_source(fx, tmp_path))
-    assert conv.preset == fx["preset"].split("-unet")[0].split("-resnet")[0]
-    cfg = conv.model.config.to_dict()
+    src = write_source(fx, tmp_path)
+    auto = fx.get("auto_preset", fx["preset"].split("-unet")[0].split("-resnet")[0])
+    if not auto:
+        (tmp_path / "config.json").unlink(missing_ok=True)
+        with pytest.raises(ConvertError, match="cannot be told apart") as e:
+            convert(src)
+        assert fx["preset"] in str(e.value)
+        return
+    conv = convert(src)
+    assert conv.preset == auto
+    cfg = json.loads(json.dumps(conv.model.config.to_dict()))
     assert {k: cfg[k] for k in fx["expect"]} == fx["expect"]
 
 
@@ -121,8 +140,8 @@ def test_published_default_size_converts(case, which, tmp_path):
         src = write_state_dict(tmp_path / "g.pt", w, container="g_ema", extra={"latent_avg": torch.zeros(512)})
     else:
         src = write_state_dict(tmp_path / "g.pth", w)
-    conv = convert(src, preset=fx["preset"])
-    cfg = conv.model.config.to_dict()
+    conv = convert(src, preset=spec.get("preset", fx["preset"]))
+    cfg = json.loads(json.dumps(conv.model.config.to_dict()))
     assert {k: cfg[k] for k in spec["expect"]} == spec["expect"]
 
 
