@@ -187,12 +187,14 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             ui.images = output_gallery("Images")
     random_ids = [e.id for e in studio.entries if e.task == Task.RANDOM.value]
     with gr.Accordion("Compare models on the same seeds", open=False, elem_id="generate-compare") as ui.compare_box:
-        with gr.Row(equal_height=True):
+        with gr.Row():
             ui.compare_ids = gr.CheckboxGroup(studio.choices(TAB, None), value=random_ids[:4], scale=3,
                                               label=f"Models (up to {COMPARE_MAX})", elem_id="generate-compare-ids")
-            ui.compare_seed = seed_box("Seed (the same for every model)", scale=1)
-            ui.compare_dice = dice()
-            ui.run_compare = gr.Button("Compare", variant="primary", scale=0, min_width=120)
+            with gr.Column(scale=1, min_width=200):
+                ui.compare_seed = seed_box("Seed (the same for every model)")
+                with gr.Row():
+                    ui.compare_dice = dice()
+                    ui.run_compare = gr.Button("Compare", variant="primary", min_width=100)
         ui.compare_summary = gr.Markdown()
         ui.compared = output_gallery("Side by side: one grid per model", columns=4, elem_id="generate-compared")
     with gr.Accordion("Interpolate between two seeds", open=False):

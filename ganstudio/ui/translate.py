@@ -14,8 +14,8 @@ from PIL import Image
 
 from .. import inference, options
 from ..checkpoint import GanModel
-from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, example_files, file_stem, output_gallery, output_image,
-                     picker, seed_box, seed_value, stamp)
+from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, example_files, family_label, file_stem,
+                     output_gallery, output_image, picker, seed_box, seed_value, stamp)
 from .live import LIVE, live, on_arrival, timed
 
 TAB = "translate"
@@ -198,8 +198,9 @@ def compare_translations(studio: Studio, subject: str, session: Session,
         r = inference.translate(model, found[0], mode=inference.default_translate_mode(model),
                                 precision=session.precision)
         stem = file_stem(entry, "compare", subject)
-        items += [(studio.png(r.input, {}, f"{stem}-input"), f"{entry.title}: input ({input_kind(model)})"),
-                  (studio.png(r.output, stamp(r.params, model, entry), f"{stem}-output"), f"{entry.title}: output")]
+        name = family_label(model.family.name)
+        items += [(studio.png(r.input, {}, f"{stem}-input"), f"{name} reads: {input_kind(model)}"),
+                  (studio.png(r.output, stamp(r.params, model, entry), f"{stem}-output"), f"{name} makes")]
         names.append(entry.title)
     if not items:
         raise ValueError(f"no model here has an example input of the {subject}")

@@ -297,9 +297,9 @@ def test_models_side_by_side_on_the_same_seed(client):
 def test_every_translation_model_on_the_same_emoji(client):
     items, summary = call(client, "compare_translations", "smiley")
     captions = [i["caption"] for i in items]
-    assert "Tiny pix2pix edges: input (edges)" in captions and "Tiny SPADE: input (labels)" in captions
-    assert "Tiny CycleGAN: input (photo)" in captions and len(items) == 6  # input and output of three models
-    outputs = [i["image"] for i in items if i["caption"].endswith("output")]
+    assert "pix2pix reads: edges" in captions and "SPADE reads: labels" in captions
+    assert "CycleGAN reads: photo" in captions and len(items) == 6  # input and output of three models
+    outputs = [i["image"] for i in items if i["caption"].endswith("makes")]
     assert {imgs.read_png_params(p)["model_id"] for p in outputs} == {"tiny-pix2pix", "tiny-cyclegan", "tiny-spade"}
     with pytest.raises(AppError, match="not in the list of choices"):
         call(client, "compare_translations", "sunset")
