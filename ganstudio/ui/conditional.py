@@ -108,9 +108,9 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                         for i in range(MAX_CODES)]
             ui.guesses = gr.Checkbox(False, label="Show the discriminator's class guess", visible=False)
             with gr.Row(equal_height=True):
-                ui.seed = seed_box()
+                ui.seed = seed_box(min_width=90)
                 ui.dice = dice()
-            ui.run = gr.Button("Generate one row per class", variant="primary")
+                ui.run = gr.Button("Generate", variant="primary", scale=0, min_width=100, elem_id="conditional-run")
         with gr.Column(scale=2, min_width=300):
             ui.grid = output_image("One row per class (PNG with its settings)", "conditional-grid", 460)
             ui.summary = gr.Markdown()

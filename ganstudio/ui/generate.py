@@ -171,13 +171,13 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             ui.picker = picker(studio, TAB)
             gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
             ui.card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
-            with gr.Row(equal_height=True):
-                ui.seed = seed_box()
-                ui.dice = dice()
             ui.n = slider(options.NUM_IMAGES, "Number of images")
             ui.psi = slider(options.PSI, "Truncation ψ (1 = none)", visible=False, info=PSI_INFO)
             ui.guesses = gr.Checkbox(False, label="Show the discriminator's class guess", visible=False)
-            ui.run = gr.Button("Generate", variant="primary", elem_id="generate-run")
+            with gr.Row(equal_height=True):
+                ui.seed = seed_box(min_width=90)
+                ui.dice = dice()
+                ui.run = gr.Button("Generate", variant="primary", elem_id="generate-run", scale=0, min_width=100)
             with gr.Accordion("Restore settings from a PNG", open=False):
                 ui.restore = gr.File(label="Drop a PNG saved from GAN Studio", file_types=[".png"], type="filepath")
                 ui.restored = gr.JSON(label="Settings found in the PNG")

@@ -68,7 +68,7 @@ def visit_every_tab(page, served, shots, tmp_path) -> None:
     # 2. Class-conditional: showing the tab loads its model and fills the class picker.
     open_tab(page, "Class-conditional")
     page.get_by_label("zero").wait_for()
-    page.get_by_role("button", name="Generate one row per class").click()
+    page.locator("#conditional-run").click()
     page.locator("#conditional-grid img").wait_for()
     no_errors(page)
     page.screenshot(path=shots / "2-conditional.png", full_page=True)

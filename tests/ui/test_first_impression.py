@@ -18,8 +18,8 @@ TIMEOUT_MS = 120_000
 SIZES = {"laptop": (1366, 768), "phone": (390, 844)}
 # tab -> (the result shown on arrival, a control that must be on the first screen at laptop size)
 TABS = {
-    "Random generation": ("#generate-grid img", "#generate-model"),
-    "Class-conditional": ("#conditional-grid img", "#conditional-model"),
+    "Random generation": ("#generate-grid img", "#generate-run"),
+    "Class-conditional": ("#conditional-grid img", "#conditional-run"),
     "Image-to-image": ("#translate-output img", "#translate-model"),
     "Attribute editing": ("#edit-row img", "#edit-model"),
     "Style mixing and noise": ("#style-grid img", "#style-run"),
