@@ -172,14 +172,14 @@ def render() -> SimpleNamespace:
             seed = gr.Number(c.seed, precision=0, minimum=R["seed"][0], maximum=R["seed"][1], label="Seed")
         with gr.Column(scale=3):
             frame = gr.Image(type="pil", format="png", label="Live view", show_label=False, interactive=False,
-                             elem_id="playground-frame",
+                             elem_id="playground-frame", height=400,
                              placeholder="Start trains live; Step trains a few steps; Reset starts over.")
+            with gr.Row():  # under the frame, so both fit on a laptop's first screen
+                start = gr.Button("Start", variant="primary", min_width=80)
+                pause = gr.Button("Pause", min_width=80)
+                step = gr.Button("Step", min_width=80)
+                reset = gr.Button("Reset", min_width=80)
             log = gr.Textbox(label="Log", lines=1, max_lines=2)
-            with gr.Row():
-                start = gr.Button("Start", variant="primary")
-                pause = gr.Button("Pause")
-                step = gr.Button("Step")
-                reset = gr.Button("Reset")
             with gr.Row():
                 steps = gr.Slider(*R["steps"][:2], value=pg.DEFAULT_STEPS, step=R["steps"][2],
                                   label="Steps per Step click")

@@ -123,6 +123,9 @@ def visit(page, served, shots, size: str, height: int) -> None:
         page.locator("#playground-frame img").wait_for()  # its first frame, before any click
         if size == "phone":
             no_sideways_scroll(page)
+        else:
+            on_first_screen(page, "#playground-frame", height)
+            on_first_screen(page, "button:text-is('Start')", height)
         page.screenshot(path=shots / f"{size}-6-playground.png", full_page=size == "phone")
 
 
