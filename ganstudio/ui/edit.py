@@ -4,6 +4,7 @@ slider that moves the label vector from the input's own attributes to the target
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
@@ -108,9 +109,10 @@ def refresh(studio: Studio, model_id: str, image: str | None, fit: str, mode: st
             progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """The tab's result for the model just chosen: without an input, the first example face goes in (and its
     change shows every single edit); with one, every single edit of it again."""
-    if image is None:
-        faces = example_files("face")
-        return (faces[0] if faces else gr.update(), *(gr.update() for _ in range(2 + MAX_GROUPS + 2)))
+    if image is None:  # the first example face, served from the output folder wherever the app was started
+        faces = [Path(p) for p in example_files("face")]
+        first = studio.write(faces[0].read_bytes(), faces[0].name) if faces else gr.update()
+        return (first, *(gr.update() for _ in range(2 + MAX_GROUPS + 2)))
     return (gr.update(), *all_single_edits(studio, model_id, image, fit, mode, session, progress))
 
 

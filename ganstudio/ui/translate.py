@@ -167,8 +167,9 @@ def refresh(studio: Studio, model_id: str, image: str | None, direction: str, fi
     kind = input_kind(model)
     if image is None or _example_kind(image) not in (None, kind):
         examples = example_files(kind)
-        if examples:
-            return (examples[0], *(gr.update() for _ in range(3)))
+        if examples:  # served from the output folder, wherever the app was started (the name tells its kind)
+            first = Path(examples[0])
+            return (studio.write(first.read_bytes(), first.name), *(gr.update() for _ in range(3)))
         if image is None:
             return tuple(gr.update() for _ in range(4))
     return (gr.update(), *_translate(studio, model_id, image, direction, fit, mode, seed, session, progress))
