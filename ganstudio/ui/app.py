@@ -28,7 +28,8 @@ CSS = """
 .card p { margin: 0 0 4px 0; }
 .card details summary { cursor: pointer; }
 /* phones: wide tables scroll inside their box, never the page */
-.card table, .prose table { display: block; max-width: 100%; overflow-x: auto; }
+.card table, .prose table { display: block; max-width: 100%; overflow-x: auto; border: 0 !important; }
+.card img { max-width: 100%; image-rendering: pixelated; }
 @media (max-width: 640px) {
   .gradio-container { padding-left: 6px !important; padding-right: 6px !important; }
   .intro h1 { font-size: 1.25em; }

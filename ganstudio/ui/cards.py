@@ -6,7 +6,15 @@ The numbers are the ones ``ganstudio eval`` wrote into the model's metadata; not
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
+from pathlib import Path
 from typing import Any
+
+from PIL import Image
+
+THUMB_SIDE = 256  # the card's sample grid: small enough to travel inside the card (WebP, tens of KB)
 
 # metric key -> what it means, for the full table (unknown keys are shown as they are)
 METRIC_NAMES: dict[str, str] = {
@@ -117,3 +125,22 @@ def metric_table(metrics: dict[str, Any]) -> str:
 
 def _fmt(v: Any) -> str:
     return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+@functools.lru_cache(maxsize=32)
+def _thumbnail(path: str, stamp: tuple[int, int]) -> str:
+    with Image.open(path) as img:
+        img = img.convert("RGB")
+        img.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.NEAREST)
+        buf = io.BytesIO()
+        img.save(buf, "WEBP", quality=85)
+    return "data:image/webp;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def samples_markdown(folder: Path | None) -> str:
+    """The model folder's sample grid (``samples.png``, written by training) as a small inline image, or ""."""
+    path = folder / "samples.png" if folder else None
+    if path is None or not path.is_file():
+        return ""
+    st = path.stat()
+    return f"![samples from the model's training run]({_thumbnail(str(path), (st.st_size, st.st_mtime_ns))})"

@@ -333,6 +333,8 @@ def card_markdown(model: GanModel, entry: CatalogEntry) -> str:
     if m.domains:
         facts.append(("Domains", " ↔ ".join(m.domains)))
     lines.append("\n".join(f"- **{k}:** {v}" for k, v in facts))
+    if (samples := cards.samples_markdown(model_folder(model))):
+        lines.insert(0, samples)
     if m.metrics:
         lines.append(cards.metric_table(m.metrics))
     return "\n\n".join([head, *([quality] if quality else []),

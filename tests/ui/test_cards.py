@@ -48,3 +48,12 @@ def test_every_bundled_model_has_a_quality_sentence_and_no_raw_metric_keys():
             assert metric_name(key) != key, f"{name}: {key} has no readable name"
         table = metric_table(metrics)
         assert "fd_real_baseline" not in table and "| measured | value |" in table
+
+
+def test_the_sample_grid_travels_as_a_small_inline_image(tmp_path):
+    from ganstudio.ui.cards import samples_markdown
+
+    assert samples_markdown(None) == "" and samples_markdown(tmp_path) == ""
+    text = samples_markdown(DEFAULT_CATALOG.parent / "stylegan2-emoji")
+    assert text.startswith("![samples") and "data:image/webp;base64," in text
+    assert len(text) < 60_000  # the 530-px PNG (about 420 KB) is not sent as it is
