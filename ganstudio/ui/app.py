@@ -114,7 +114,9 @@ def build_app(catalog: str | Path | None = None, *, studio: Studio | None = None
         # first result appears without a click (once: coming back keeps what the visitor made).
         for key, (tab, ui) in tabs.items():
             if studio.choices(key, None):
-                tab.select(*ui.select, api_visibility="private", concurrency_id="load").then(*ui.arrive, **LIVE)
+                shown = tab.select(*ui.select, api_visibility="private", concurrency_id="load")
+                if getattr(ui, "arrive", None):  # a tab without a first result only loads its model
+                    shown.then(*ui.arrive, **LIVE)
         if studio.choices("generate", None):
             demo.load(*tabs["generate"][1].select, api_visibility="private", concurrency_id="load").then(
                 *tabs["generate"][1].arrive, **LIVE)

@@ -25,6 +25,8 @@ GUIDE = ("**Try this:** click another example below or upload your own; the outp
          "[cycle consistency](https://junyanz.github.io/CycleGAN/). **Compare models** runs every model on one emoji.")
 MODE_INFO = ("pix2pix's paper keeps dropout on as its noise; deterministic turns it off; stored statistics use the "
              "normalisation averages saved in training")
+FIT_INFO = ("the networks take only some sizes: pad keeps your picture's shape and crops the output back; resize "
+            "squashes it as the papers' test scripts do")
 COMPARE_SUBJECTS = ("smiley", "heart", "flower")  # example names: <input kind>_<subject>.png
 CANVAS_SIDE = 384  # drawing canvas side in pixels; the model's fit mode maps it to what the net accepts
 FIT_LABELS = {"pad": "Pad to what the net accepts, crop back", "resize": "Resize to the training size"}
@@ -233,7 +235,7 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             ui.direction = gr.Radio([("A → B", "AB"), ("B → A", "BA")], value="AB", label="Direction",
                                     visible=False)
             ui.fit = gr.Radio([(FIT_LABELS.get(f, f), f) for f in options.FIT_MODES], value=options.DEFAULT_FIT,
-                              label="Input size")
+                              label="Input size", info=FIT_INFO)
             ui.mode = gr.Radio([(MODE_LABELS.get(m, m), m) for m in options.PIX2PIX_MODES],
                                value=options.DEFAULT_PIX2PIX_MODE, label="Inference mode", visible=False,
                                info=MODE_INFO)
