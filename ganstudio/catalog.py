@@ -3,13 +3,16 @@
 The catalog is one JSON file (``checkpoints/catalog.json``; ``GANSTUDIO_CATALOG`` overrides)::
 
     {"models": [{"id": "dcgan-mnist", "title": "DCGAN - MNIST digits", "family": "dcgan",
-                 "task": "random", "folder": "dcgan-mnist"},
+                 "task": "random", "folder": "dcgan-mnist", "makes": "handwritten digits, 28 px",
+                 "featured": ["random"]},
                 {"id": "my-hub-model", "title": "...", "family": "stylegan2", "task": "style",
                  "repo": "owner/name/subfolder@revision"}]}
 
 ``folder`` is relative to the catalog file (a bundled model not trained yet is skipped); ``repo`` is a
-Hub id. Loaded models are kept in a small process-wide LRU cache: weights are read-only and shared,
-settings are per call.
+Hub id. Optional: ``makes``, what the model makes in plain words (the model pickers show it), and
+``featured``, the tasks whose tab opens on this model (its most convincing one; otherwise the tab opens on
+the first model it lists). Loaded models are kept in a small process-wide LRU cache: weights are read-only
+and shared, settings are per call.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ class CatalogEntry:
     task: str  # a Task value: the tab that serves it
     source: str  # resolved: absolute folder path or Hub id
     description: str = ""
+    makes: str = ""  # what it makes, in plain words ("emoji faces, 64 px")
+    featured: tuple[str, ...] = ()  # Task values whose tab opens on this model
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -65,8 +70,9 @@ def load_catalog(path: str | Path | None = None) -> list[CatalogEntry]:
             source = e["repo"]
         else:
             raise ValueError(f"{path}: catalog entry {e.get('id')!r} needs a 'folder' or a 'repo'")
+        featured = tuple(Task(t).value for t in e.get("featured", ()))  # validates
         entries.append(CatalogEntry(e["id"], e.get("title", e["id"]), e["family"], task, source,
-                                    e.get("description", "")))
+                                    e.get("description", ""), e.get("makes", ""), featured))
     return entries
 
 

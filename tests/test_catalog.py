@@ -54,3 +54,22 @@ def test_bundled_checkpoints_fit_in_80_mb():
     root = DEFAULT_CATALOG.parent
     total = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
     assert 10e6 < total <= 80e6, f"checkpoints/ holds {total / 1e6:.1f} MB"
+
+
+def test_plain_words_and_featured_tasks_are_read_and_checked(tmp_path):
+    save_folder(new_model("dcgan", {"ngf": 4, "ndf": 4, "latent_dim": 8, "image_size": 28, "channels": 1}),
+                tmp_path / "tiny")
+    path = write_catalog(tmp_path, [{"id": "tiny", "family": "dcgan", "task": "random", "folder": "tiny",
+                                     "makes": "digits, 28 px", "featured": ["random"]}])
+    (entry,) = load_catalog(path)
+    assert entry.makes == "digits, 28 px" and entry.featured == ("random",)
+    with pytest.raises(ValueError):
+        load_catalog(write_catalog(tmp_path, [{"id": "x", "family": "dcgan", "task": "random", "folder": "tiny",
+                                               "featured": ["paint"]}]))
+
+
+def test_bundled_catalog_says_what_each_model_makes_and_features_one_per_task():
+    entries = load_catalog(DEFAULT_CATALOG)
+    assert all(e.makes for e in entries)
+    for task in ("random", "conditional", "translate", "edit", "style"):
+        assert len([e for e in entries if task in e.featured]) == 1, task

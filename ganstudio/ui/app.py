@@ -14,6 +14,7 @@ import gradio as gr
 from .. import options
 from . import conditional, edit, generate, models, style, translate
 from .common import Session, Studio, bind, new_studio, release_session
+from .live import LIVE
 
 log = logging.getLogger("ganstudio.ui")
 
@@ -21,10 +22,22 @@ log = logging.getLogger("ganstudio.ui")
 CSS = """
 .pixelated img { image-rendering: pixelated; }
 .enlarge img { width: 100%; height: 100%; object-fit: contain; }
+.intro h1 { margin: 0; font-size: 1.35em; }
+.intro p, .guide p { margin: 0; }
+.intro, .guide { font-size: 0.9em; }
+.card p { margin: 0 0 4px 0; }
+.card details summary { cursor: pointer; }
+/* phones: wide tables scroll inside their box, never the page */
+.card table, .prose table { display: block; max-width: 100%; overflow-x: auto; border: 0 !important; }
+.card img { max-width: 100%; image-rendering: pixelated; }
+@media (max-width: 640px) {
+  .gradio-container { padding-left: 6px !important; padding-right: 6px !important; }
+  .intro h1 { font-size: 1.25em; }
+}
 """
 
-INTRO = ("# GAN Studio\nPlay with, compare and serve generative adversarial networks. Every image is a PNG that "
-         "remembers its model, revision, seed and settings; drop it back on the first tab to make it again.")
+INTRO = ("# GAN Studio\nPlay with, compare and serve generative adversarial networks: every tab starts with a "
+         "result, and every image is a PNG that remembers how it was made (drop it back on the first tab).")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -62,10 +75,12 @@ def _playground() -> None:
         module, problem = None, e
     except Exception as e:  # noqa: BLE001 - a broken optional tab must not take the app down
         module, problem = None, e
-    with gr.Tab("Playground", id="playground"):
+    with gr.Tab("Playground", id="playground") as tab:
         if module is not None:
             try:
-                module.render()
+                ui = module.render()
+                if getattr(ui, "arrive", None):  # a first frame without a click
+                    tab.select(**ui.arrive)
                 return
             except Exception as e:  # noqa: BLE001
                 problem = e
@@ -81,7 +96,7 @@ def build_app(catalog: str | Path | None = None, *, studio: Studio | None = None
     studio = studio or new_studio(catalog)
     with gr.Blocks(title="GAN Studio", delete_cache=(3600, 7200)) as demo:
         session = gr.State(Session(), delete_callback=release_session)
-        gr.Markdown(INTRO)
+        gr.Markdown(INTRO, elem_classes=["intro"])
         with gr.Tabs():
             tabs: dict[str, tuple[gr.Tab, Any]] = {}
             for key, title, module in (("generate", "Random generation", generate),
@@ -95,12 +110,16 @@ def build_app(catalog: str | Path | None = None, *, studio: Studio | None = None
             with gr.Tab("Models", id="models") as models_tab:
                 models_ui = models.render(studio, session, {k: ui.picker for k, (_, ui) in tabs.items()})
 
-        # Lazy loading: a tab's default model loads (and its controls adapt) when the tab is first shown.
+        # Lazy loading: a tab's default model loads (and its controls adapt) when the tab is first shown, and its
+        # first result appears without a click (once: coming back keeps what the visitor made).
         for key, (tab, ui) in tabs.items():
             if studio.choices(key, None):
-                tab.select(*ui.select, api_visibility="private", concurrency_id="load")
+                shown = tab.select(*ui.select, api_visibility="private", concurrency_id="load")
+                if getattr(ui, "arrive", None):  # a tab without a first result only loads its model
+                    shown.then(*ui.arrive, **LIVE)
         if studio.choices("generate", None):
-            demo.load(*tabs["generate"][1].select, api_visibility="private", concurrency_id="load")
+            demo.load(*tabs["generate"][1].select, api_visibility="private", concurrency_id="load").then(
+                *tabs["generate"][1].arrive, **LIVE)
         models_tab.select(bind(studio, models.list_models), [session], models_ui.table, api_name="list_models",
                           concurrency_limit=None)
         models_tab.select(bind(studio, models.app_status), None, models_ui.app_status, api_visibility="private",

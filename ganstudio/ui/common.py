@@ -41,6 +41,7 @@ from .. import images as imgs
 from ..catalog import CatalogEntry, ModelCache, catalog_path, load_catalog
 from ..checkpoint import CONFIG_NAME, CheckpointError, GanModel
 from ..models.base import ConfigError, Task
+from . import cards
 
 log = logging.getLogger("ganstudio.ui")
 
@@ -136,6 +137,8 @@ class Studio:
     cache: ModelCache
     out_dir: Path  # generated files; inside Gradio's cache folder so they are served without a copy
     catalog_file: Path
+    # (handler, model id) -> seconds its last result took: decides whether results follow the controls live
+    costs: dict[tuple[str, str], float] = field(default_factory=dict)
 
     # -- catalog ------------------------------------------------------------------------------
 
@@ -160,7 +163,14 @@ class Studio:
         wanted = TAB_TASKS[tab]
         items = [e for e in self.all_entries(session) if e.task in wanted]
         items.sort(key=lambda e: (order.index(e.family) if e.family in order else len(order), e.title.lower()))
-        return [(f"{family_label(e.family)} · {e.title}", e.id) for e in items]
+        return [(f"{family_label(e.family)} · {e.makes or e.title}", e.id) for e in items]
+
+    def default_model(self, tab: str) -> str | None:
+        """The model ``tab`` opens on: the catalog's featured one for the tab's task, else the first listed."""
+        ids = [model_id for _, model_id in self.choices(tab, None)]
+        task = TAB_TASKS[tab][0]
+        featured = [e.id for e in self.entries if task in e.featured and e.id in ids]
+        return (featured or ids or [None])[0]
 
     def note(self, tab: str) -> str:
         """Markdown shown in a tab when it has no models, or some of its models cannot run in this build."""
@@ -300,10 +310,13 @@ def weights_size(model: GanModel) -> int:
 
 
 def card_markdown(model: GanModel, entry: CatalogEntry) -> str:
-    """A short model card for a tab: what it is, data, size, licence and metrics."""
+    """A short model card for a tab: what it makes and one plain sentence on its quality, then (folded) what it
+    is, data, size, licence and every measured number under a readable name."""
     m = model.meta
     cfg = model.config
-    lines = [f"**{entry.title}** · {family_label(model.family.name)}: {model.family.description}"]
+    head = f"**{entry.title}**"
+    quality = cards.quality_sentence(m.metrics)
+    lines = [f"{family_label(model.family.name)}: {model.family.description}"]
     if m.description or entry.description:
         lines.append(m.description or entry.description)
     size = f"{model.num_parameters() / 1e6:.2f} M generator parameters"
@@ -320,14 +333,13 @@ def card_markdown(model: GanModel, entry: CatalogEntry) -> str:
     if m.domains:
         facts.append(("Domains", " ↔ ".join(m.domains)))
     lines.append("\n".join(f"- **{k}:** {v}" for k, v in facts))
+    if (samples := cards.samples_markdown(model_folder(model))):
+        lines.insert(0, samples)
     if m.metrics:
-        rows = "\n".join(f"| {k} | {_fmt(v)} |" for k, v in m.metrics.items())
-        lines.append("| metric | value |\n|---|---|\n" + rows)
-    return "\n\n".join(lines)
-
-
-def _fmt(v: Any) -> str:
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
+        lines.append(cards.metric_table(m.metrics))
+    return "\n\n".join([head, *([quality] if quality else []),
+                         "<details><summary>Model card: data, size, licence, every measured number</summary>",
+                         *lines, "</details>"])
 
 
 def stamp(params: dict[str, Any], model: GanModel, entry: CatalogEntry, **extra: Any) -> dict[str, Any]:
@@ -427,7 +439,7 @@ ModelCheckboxGroup = _model_choice_component(
 def picker(studio: Studio, tab: str, label: str = "Model") -> gr.Dropdown:
     """A model dropdown for ``tab``, grouped by family. Session models are added by the Models tab."""
     choices = studio.choices(tab, None)
-    return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None, label=label,
+    return gr.Dropdown(choices=choices, value=studio.default_model(tab), label=label,
                        info="grouped by family; add more in the Models tab", allow_custom_value=True,
                        key=f"{tab}-model", elem_id=f"{tab}-model")
 
@@ -456,7 +468,8 @@ def seed_box(label: str = "Seed", value: int | None = None, **kw: Any) -> gr.Num
 
 
 def dice() -> gr.Button:
-    return gr.Button("🎲", size="sm", scale=0, min_width=48)
+    """The "surprise me" button: a new random seed (the result follows it)."""
+    return gr.Button("🎲 Surprise me", size="sm", scale=0, min_width=120)
 
 
 def random_seed() -> int:

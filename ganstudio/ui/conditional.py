@@ -12,8 +12,13 @@ from ..checkpoint import GanModel
 from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, class_names, dice, file_stem, gallery,
                      has_class_head, output_gallery, output_image, picker, random_seed, seed_box, seed_value, slider,
                      stamp)
+from .live import LIVE, live, on_arrival, timed
 
 TAB = "conditional"
+GUIDE = ("**Try this:** untick a few classes or press **🎲 Surprise me**: each column keeps its noise, so only the "
+         "class changes down a column ([conditional GAN](https://arxiv.org/abs/1411.1784)). With InfoGAN, drag a "
+         "code: it found factors such as slant or width without labels ([InfoGAN](https://arxiv.org/abs/1606.03657)).")
+CODE_INFO = "a factor InfoGAN learned on its own, without labels (e.g. slant or width)"
 # Sliders made for InfoGAN's continuous codes; a model with more codes keeps the rest at 0 (their mean).
 MAX_CODES = 4
 
@@ -91,23 +96,23 @@ def generate_per_class(studio: Studio, model_id: str, classes: list[str], per_cl
 def render(studio: Studio, session: gr.State) -> SimpleNamespace:
     """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
     ui = SimpleNamespace()
+    gr.Markdown(GUIDE, elem_classes=["guide"])
     with gr.Row():
-        with gr.Column(scale=1, min_width=320):
+        with gr.Column(scale=1, min_width=300):
             ui.picker = picker(studio, TAB)
             gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
-            with gr.Accordion("Model card", open=True):
-                ui.card = gr.Markdown("Pick a model to see its card.")
+            ui.card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
             ui.classes = ModelCheckboxGroup(choices=[], value=[], label="Classes (one row each)")
             ui.per_class = slider(options.PER_CLASS, "Images per class")
-            with gr.Row(equal_height=True):
-                ui.seed = seed_box()
-                ui.dice = dice()
-            ui.codes = [slider(options.INFOGAN_CODE, f"Continuous code {i + 1}", visible=False)
+            ui.codes = [slider(options.INFOGAN_CODE, f"Continuous code {i + 1}", visible=False, info=CODE_INFO)
                         for i in range(MAX_CODES)]
             ui.guesses = gr.Checkbox(False, label="Show the discriminator's class guess", visible=False)
-            ui.run = gr.Button("Generate one row per class", variant="primary")
-        with gr.Column(scale=2):
-            ui.grid = output_image("One row per class (PNG with its settings)", "conditional-grid", 480)
+            with gr.Row(equal_height=True):
+                ui.seed = seed_box(min_width=90)
+                ui.dice = dice()
+                ui.run = gr.Button("Generate", variant="primary", scale=0, min_width=100, elem_id="conditional-run")
+        with gr.Column(scale=2, min_width=300):
+            ui.grid = output_image("One row per class (PNG with its settings)", "conditional-grid", 460)
             ui.summary = gr.Markdown()
             ui.images = output_gallery("Images")
     listen(studio, session, ui)
@@ -116,9 +121,15 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
 
 def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     ui.select = (bind(studio, select_model), [ui.picker, session], [ui.card, ui.classes, *ui.codes, ui.guesses])
-    ui.picker.change(*ui.select, api_name="conditional_select_model", concurrency_id="load")
+    grid_in = [ui.picker, ui.classes, ui.per_class, ui.seed, ui.guesses, *ui.codes, session]
+    grid_out = [ui.grid, ui.images, ui.summary]
+    ui.arrive = (bind(studio, on_arrival(generate_per_class, 3), gpu=True), [ui.grid, *grid_in], grid_out)
+    picked = ui.picker.change(*ui.select, api_name="conditional_select_model", concurrency_id="load")
     ui.dice.click(random_seed, None, ui.seed, api_name="conditional_random_seed", concurrency_limit=None,
                   show_progress="hidden")
-    ui.run.click(bind(studio, generate_per_class, gpu=True),
-                 [ui.picker, ui.classes, ui.per_class, ui.seed, ui.guesses, *ui.codes, session],
-                 [ui.grid, ui.images, ui.summary], api_name="generate_per_class", concurrency_id="inference")
+    ui.run.click(bind(studio, timed(generate_per_class), gpu=True), grid_in, grid_out, api_name="generate_per_class",
+                 concurrency_id="inference")
+    # after the named endpoints, which keep the plain names
+    picked.then(bind(studio, timed(generate_per_class), gpu=True), grid_in, grid_out, **LIVE)
+    gr.on([ui.classes.input, ui.per_class.release, ui.seed.change, ui.guesses.input, *(c.release for c in ui.codes)],
+          bind(studio, live(generate_per_class, 3, note=2), gpu=True), grid_in, grid_out, **LIVE)

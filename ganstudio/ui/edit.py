@@ -4,6 +4,7 @@ slider that moves the label vector from the input's own attributes to the target
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
@@ -12,8 +13,13 @@ from .. import inference, options
 from ..checkpoint import GanModel
 from .common import (ModelCheckboxGroup, ModelRadio, Session, Studio, bind, card_markdown, example_files, file_stem,
                      gallery, output_gallery, output_image, picker, stamp)
+from .live import LIVE, live, on_arrival, timed
 
 TAB = "edit"
+GUIDE = ("**Try this:** pick another skin tone or design on the left and drag **Intensity**: the edit follows, and "
+         "**Before / after** shows it against the input. One generator makes every edit from a label it is given "
+         "([StarGAN](https://arxiv.org/abs/1711.09020)); the top row shows each single edit at once.")
+INTENSITY_INFO = "moves the label from what the model reads in the input (0) to your choice (1)"
 MAX_GROUPS = 3  # radios made for mutually exclusive attribute groups; more groups fall back to checkboxes
 FIT_LABELS = {"pad": "Pad and crop back", "resize": "Resize to the training size (reference)"}
 MODE_LABELS = {"reference": "Per-image statistics (reference)", "eval": "Stored statistics (eval)"}
@@ -99,6 +105,32 @@ def preview_edits(studio: Studio, model_id: str, image: str | None, fit: str, mo
     return all_single_edits(studio, model_id, image, fit, mode, session, progress)
 
 
+def refresh(studio: Studio, model_id: str, image: str | None, fit: str, mode: str, session: Session,
+            progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """The tab's result for the model just chosen: without an input, the first example face goes in (and its
+    change shows every single edit); with one, every single edit of it again."""
+    if image is None:  # the first example face, served from the output folder wherever the app was started
+        faces = [Path(p) for p in example_files("face")]
+        first = studio.write(faces[0].read_bytes(), faces[0].name) if faces else gr.update()
+        return (first, *(gr.update() for _ in range(2 + MAX_GROUPS + 2)))
+    return (gr.update(), *all_single_edits(studio, model_id, image, fit, mode, session, progress))
+
+
+def follow_controls(studio: Studio, model_id: str, image: str | None, group_1: str | None, group_2: str | None,
+                    group_3: str | None, attributes: list[str] | None, intensity: float, fit: str, mode: str,
+                    session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """edit_attributes for controls that change: without an input, nothing changes."""
+    if image is None:
+        return gr.update(), gr.update()
+    return edit_attributes(studio, model_id, image, group_1, group_2, group_3, attributes, intensity, fit, mode,
+                           session, progress)
+
+
+def before_after(before: str | None, after: str | None) -> tuple | None:
+    """The before / after slider's value."""
+    return (before, after) if before and after else None
+
+
 def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: str | None, group_2: str | None,
                     group_3: str | None, attributes: list[str] | None, intensity: float, fit: str, mode: str,
                     session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
@@ -136,34 +168,39 @@ def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: s
 def render(studio: Studio, session: gr.State) -> SimpleNamespace:
     """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
     ui = SimpleNamespace()
+    gr.Markdown(GUIDE, elem_classes=["guide"])
     with gr.Row():
-        with gr.Column(scale=1, min_width=300):
+        with gr.Column(scale=1, min_width=280):
             ui.picker = picker(studio, TAB)
             gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
-            with gr.Accordion("Model card", open=False):
-                ui.card = gr.Markdown("Pick a model to see its card.")
-            ui.image = gr.Image(label="Input image (any size)", elem_id="edit-input", type="filepath",
-                                image_mode=None, sources=["upload", "clipboard"], height=260)
-            faces = example_files("face")
-            if faces:
-                gr.Examples(faces, inputs=[ui.image], label="Example inputs", elem_id="edit-examples")
+            ui.card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
             ui.groups = [ModelRadio([], value=None, label=f"Group {i + 1}", visible=False) for i in range(MAX_GROUPS)]
             ui.attributes = ModelCheckboxGroup([], value=[], label="Attributes (checked = on)", visible=False)
             ui.intensity = gr.Slider(options.INTENSITY.minimum, options.INTENSITY.maximum,
                                      value=options.INTENSITY.default, step=options.INTENSITY.step,
-                                     label="Intensity (0 = input's own attributes, 1 = target)")
+                                     label="Intensity (0 = input's own attributes, 1 = target)", info=INTENSITY_INFO)
+            with gr.Row():
+                ui.run_all = gr.Button("Every single edit")
+                ui.run = gr.Button("Edit", variant="primary")
             with gr.Accordion("Advanced", open=False):
                 ui.fit = gr.Radio([(FIT_LABELS.get(f, f), f) for f in options.FIT_MODES], value="resize",
                                   label="Input size")
                 ui.mode = gr.Radio([(MODE_LABELS.get(m, m), m) for m in options.STARGAN_MODES],
-                                   value=options.STARGAN_MODES[0], label="Normalisation")
+                                   value=options.STARGAN_MODES[0], label="Normalisation",
+                                   info="the reference normalises each image by its own statistics")
+        with gr.Column(scale=2, min_width=300):
+            ui.row = output_image("Every single-attribute edit: input, then one edit each", "edit-row", 180)
             with gr.Row():
-                ui.run_all = gr.Button("Every single edit")
-                ui.run = gr.Button("Edit", variant="primary")
-        with gr.Column(scale=2):
-            ui.edited = output_image("Edited (PNG with its settings)", "edit-output", 300)
+                ui.image = gr.Image(label="Input image (any size)", elem_id="edit-input", type="filepath",
+                                    image_mode=None, sources=["upload", "clipboard"], height=220, min_width=160)
+                ui.edited = output_image("Edited (PNG with its settings)", "edit-output", 220, min_width=160)
+                ui.slider = gr.ImageSlider(label="Before / after (drag the line)", type="filepath", height=220,
+                                           min_width=160, elem_id="edit-slider", interactive=False,
+                                           elem_classes=["pixelated", "enlarge"])
+            faces = example_files("face")
+            if faces:
+                gr.Examples(faces, inputs=[ui.image], label="Example inputs", elem_id="edit-examples")
             ui.info = gr.Markdown()
-            ui.row = output_image("Every single-attribute edit: input, then one edit each", "edit-row", 220)
             ui.edits = output_gallery("Single edits", columns=6)
     listen(studio, session, ui)
     return ui
@@ -172,13 +209,24 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
 def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     toggles = [*ui.groups, ui.attributes]
     ui.select = (bind(studio, select_model), [ui.picker, session], [ui.card, *toggles])
-    ui.picker.change(*ui.select, api_name="edit_select_model", concurrency_id="load")
     single_args = ([ui.picker, ui.image, ui.fit, ui.mode, session], [ui.row, ui.edits, *toggles, ui.info])
+    # the first result: an example face goes in, and its change shows every single edit
+    ui.arrive = (bind(studio, on_arrival(refresh, 1 + len(single_args[1])), gpu=True),
+                 [ui.row, *single_args[0]], [ui.image, *single_args[1]])
+    picked = ui.picker.change(*ui.select, api_name="edit_select_model", concurrency_id="load")
     ui.run_all.click(bind(studio, all_single_edits, gpu=True), *single_args, api_name="all_single_edits",
                      concurrency_id="inference")
     # A new input shows every single edit at once and presets the toggles to what the model reads.
     ui.image.change(bind(studio, preview_edits, gpu=True), *single_args, api_visibility="private",
                     concurrency_id="inference")
-    ui.run.click(bind(studio, edit_attributes, gpu=True),
-                 [ui.picker, ui.image, *ui.groups, ui.attributes, ui.intensity, ui.fit, ui.mode, session],
-                 [ui.edited, ui.info], api_name="edit_attributes", concurrency_id="inference")
+    edit_in = [ui.picker, ui.image, *ui.groups, ui.attributes, ui.intensity, ui.fit, ui.mode, session]
+    slide = dict(fn=before_after, inputs=[ui.image, ui.edited], outputs=ui.slider, api_visibility="private",
+                 queue=False, show_progress="hidden")
+    edited = ui.run.click(bind(studio, timed(edit_attributes), gpu=True), edit_in, [ui.edited, ui.info],
+                          api_name="edit_attributes", concurrency_id="inference")
+    # private events after the named endpoints, which keep the plain names
+    edited.then(**slide)
+    picked.then(bind(studio, timed(refresh), gpu=True), single_args[0], [ui.image, *single_args[1]], **LIVE)
+    gr.on([*(g.input for g in ui.groups), ui.attributes.input, ui.intensity.release],
+          bind(studio, live(follow_controls, 2, note=1), gpu=True), edit_in, [ui.edited, ui.info],
+          **LIVE).then(**slide)

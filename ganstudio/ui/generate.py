@@ -10,12 +10,20 @@ import gradio as gr
 
 from .. import images as imgs
 from .. import inference, options
+from . import cards
 from ..models.base import Task
 from .common import (Session, Studio, bind, card_markdown, class_names, dice, file_stem, gallery, has_class_head,
                      has_mean_latent, output_gallery, output_image, picker, random_seed, seed_box, seed_value,
                      slider, stamp)
+from .live import LIVE, live, on_arrival, timed
 
 TAB = "generate"
+GUIDE = ("**Try this:** press **🎲 Surprise me** or drag **ψ** and the grid follows. Then open **Compare models on "
+         "the same seeds** below: the MNIST models differ in loss only, and some show "
+         "[mode collapse](https://developers.google.com/machine-learning/gan/problems#mode-collapse) "
+         "(the same few digits again and again).")
+PSI_INFO = "truncation: below 1 trades variety for typical, cleaner images (StyleGAN); 1 = none"
+COMPARE_MAX = 6  # models side by side at most
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,6 +106,32 @@ def interpolate(studio: Studio, model_id: str, seed_a: int, seed_b: int, frames:
     return studio.write(data, f"{stem}.{fmt}"), gallery(studio, r.frames, params, captions, stem)
 
 
+def compare_models(studio: Studio, model_ids: list[str], seed: int, n: int, session: Session,
+                   progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """Several models side by side on the same seed: one grid each, in the order given.
+
+    Args:
+        model_ids: catalog ids of up to six models of the random-generation tab.
+        seed: random seed, the same for every model (models with the same latent size get the same latents).
+        n: number of images per grid.
+    Returns:
+        The grids (PNGs with their settings) captioned with each model's name and quality, and a summary.
+    """
+    if not model_ids:
+        raise ValueError("tick at least one model to compare")
+    if len(model_ids) > COMPARE_MAX:
+        raise ValueError(f"compare at most {COMPARE_MAX} models at once")
+    items, seconds = [], 0.0
+    for model_id in model_ids:
+        model, entry = studio.load(model_id, session, progress)
+        r = inference.sample_grid(model, seed=seed_value(seed), n=int(n), precision=session.precision)
+        seconds += r.seconds
+        quality = cards.quality_sentence(model.meta.metrics)
+        items.append((studio.png(r.grid, stamp(r.params, model, entry), file_stem(entry, "seed", int(seed), "grid")),
+                      f"{entry.title}" + (f" · {quality}" if quality else "")))
+    return items, f"{len(items)} models, {int(n)} images each, seed {int(seed)}, {seconds:.2f} s"
+
+
 def restore_png(studio: Studio, file: str | None, session: Session) -> tuple:
     """Read the settings stored in a PNG that GAN Studio made and put them back into this tab.
 
@@ -131,26 +165,38 @@ def restore_png(studio: Studio, file: str | None, session: Session) -> tuple:
 def render(studio: Studio, session: gr.State) -> SimpleNamespace:
     """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
     ui = SimpleNamespace()
+    gr.Markdown(GUIDE, elem_classes=["guide"])
     with gr.Row():
-        with gr.Column(scale=1, min_width=320):
+        with gr.Column(scale=1, min_width=300):
             ui.picker = picker(studio, TAB)
             gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
-            with gr.Accordion("Model card", open=True):
-                ui.card = gr.Markdown("Pick a model to see its card.")
-            with gr.Row(equal_height=True):
-                ui.seed = seed_box()
-                ui.dice = dice()
+            ui.card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
             ui.n = slider(options.NUM_IMAGES, "Number of images")
-            ui.psi = slider(options.PSI, "Truncation ψ (1 = none)", visible=False)
+            ui.psi = slider(options.PSI, "Truncation ψ (1 = none)", visible=False, info=PSI_INFO)
             ui.guesses = gr.Checkbox(False, label="Show the discriminator's class guess", visible=False)
-            ui.run = gr.Button("Generate", variant="primary", elem_id="generate-run")
+            with gr.Row(equal_height=True):
+                ui.seed = seed_box(min_width=90)
+                ui.dice = dice()
+                ui.run = gr.Button("Generate", variant="primary", elem_id="generate-run", scale=0, min_width=100)
             with gr.Accordion("Restore settings from a PNG", open=False):
                 ui.restore = gr.File(label="Drop a PNG saved from GAN Studio", file_types=[".png"], type="filepath")
                 ui.restored = gr.JSON(label="Settings found in the PNG")
-        with gr.Column(scale=2):
-            ui.grid = output_image("Grid (PNG with its settings)", "generate-grid", 440)
+        with gr.Column(scale=2, min_width=300):
+            ui.grid = output_image("Grid (PNG with its settings)", "generate-grid", 420)
             ui.summary = gr.Markdown()
             ui.images = output_gallery("Images")
+    random_ids = [e.id for e in studio.entries if e.task == Task.RANDOM.value]
+    with gr.Accordion("Compare models on the same seeds", open=False, elem_id="generate-compare") as ui.compare_box:
+        with gr.Row():
+            ui.compare_ids = gr.CheckboxGroup(studio.choices(TAB, None), value=random_ids[:4], scale=3,
+                                              label=f"Models (up to {COMPARE_MAX})", elem_id="generate-compare-ids")
+            with gr.Column(scale=1, min_width=200):
+                ui.compare_seed = seed_box("Seed (the same for every model)")
+                with gr.Row():
+                    ui.compare_dice = dice()
+                    ui.run_compare = gr.Button("Compare", variant="primary", min_width=100)
+        ui.compare_summary = gr.Markdown()
+        ui.compared = output_gallery("Side by side: one grid per model", columns=4, elem_id="generate-compared")
     with gr.Accordion("Interpolate between two seeds", open=False):
         with gr.Row():
             ui.seed_a = seed_box("Seed A", 0)
@@ -158,7 +204,8 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             ui.frames = slider(options.INTERP_FRAMES, "Frames")
             ui.fps = slider(options.INTERP_FPS, "Frames per second")
         with gr.Row():
-            ui.space = gr.Radio(list(options.INTERP_SPACES), value=options.INTERP_SPACES[0], label="Path")
+            ui.space = gr.Radio(list(options.INTERP_SPACES), value=options.INTERP_SPACES[0], label="Path",
+                                info="slerp follows the sphere where Gaussian latents live; lerp a straight line")
             ui.fmt = gr.Radio(list(options.ANIMATION_FORMATS), value=options.DEFAULT_ANIMATION_FORMAT,
                               label="Animation format")
             # choices follow the model; the core checks the value
@@ -174,10 +221,17 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
 
 def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     ui.select = (bind(studio, select_model), [ui.picker, session], [ui.card, ui.psi, ui.guesses, ui.label])
-    ui.picker.change(*ui.select, api_name="generate_select_model", concurrency_id="load")
+    grid_in, grid_out = [ui.picker, ui.seed, ui.n, ui.psi, ui.guesses, session], [ui.grid, ui.images, ui.summary]
+    # the first grid appears when the tab is first shown (app.py), a new model's grid as soon as it is picked
+    ui.arrive = (bind(studio, on_arrival(generate_grid, 3), gpu=True), [ui.grid, *grid_in], grid_out)
+    # named endpoints first: a private event of the same function registered earlier would take the plain name
+    picked = ui.picker.change(*ui.select, api_name="generate_select_model", concurrency_id="load")
     ui.dice.click(random_seed, None, ui.seed, api_name="random_seed", concurrency_limit=None, show_progress="hidden")
-    ui.run.click(bind(studio, generate_grid, gpu=True), [ui.picker, ui.seed, ui.n, ui.psi, ui.guesses, session],
-                 [ui.grid, ui.images, ui.summary], api_name="generate_grid", concurrency_id="inference")
+    ui.run.click(bind(studio, timed(generate_grid), gpu=True), grid_in, grid_out, api_name="generate_grid",
+                 concurrency_id="inference")
+    compare_in, compare_out = [ui.compare_ids, ui.compare_seed, ui.n, session], [ui.compared, ui.compare_summary]
+    ui.run_compare.click(bind(studio, compare_models, gpu=True), compare_in, compare_out, api_name="compare_models",
+                         concurrency_id="inference")
     ui.run_interp.click(bind(studio, interpolate, gpu=True),
                         [ui.picker, ui.seed_a, ui.seed_b, ui.frames, ui.fps, ui.space, ui.fmt, ui.label, ui.psi,
                          session],
@@ -185,3 +239,11 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     ui.restore.upload(bind(studio, restore_png), [ui.restore, session],
                       [ui.picker, ui.seed, ui.n, ui.psi, ui.seed_a, ui.seed_b, ui.frames, ui.space, ui.restored],
                       api_name="restore_png", concurrency_limit=None)
+
+    picked.then(bind(studio, timed(generate_grid), gpu=True), grid_in, grid_out, **LIVE)
+    gr.on([ui.seed.change, ui.n.release, ui.psi.release, ui.guesses.input],
+          bind(studio, live(generate_grid, 3, note=2), gpu=True), grid_in, grid_out, **LIVE)
+    ui.compare_dice.click(random_seed, None, ui.compare_seed, api_visibility="private", concurrency_limit=None,
+                          show_progress="hidden")
+    gr.on([ui.compare_box.expand, ui.compare_ids.input, ui.compare_seed.change],
+          bind(studio, compare_models, gpu=True), compare_in, compare_out, **LIVE)

@@ -8,6 +8,7 @@ two sessions never share a run. API endpoints: ``playground_reset``, ``playgroun
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any, Iterator
 
 import gradio as gr
@@ -111,21 +112,38 @@ def playground_loss_defaults(loss: str) -> tuple[str, float, float, int, float, 
     return d["optimizer"], d["lr_g"], d["lr_d"], d["n_critic"], gp, pg.loss_help(loss)
 
 
+def playground_first(
+    shown: Any, data: str, loss: str, optimizer: str, lr_g: float, lr_d: float, n_critic: float, batch_size: float,
+    width: float, depth: float, seed: float, mean: float, std: float, d_input: str, gp_weight: float,
+) -> Outputs | tuple:
+    """The first frame when the tab is first shown (a new run at step 0); no change once a frame is shown."""
+    if shown is not None:
+        return tuple(gr.update() for _ in range(4))
+    return playground_reset(data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth, seed, mean, std,
+                            d_input, gp_weight)
+
+
 def _gaussian_settings(data: str) -> gr.Group:
     """Mean, std and D's input only matter for the 1-D Gaussian."""
     return gr.Group(visible=data == "gaussian")
 
 
-def render() -> None:
-    """Build the Playground widgets inside the current tab (or Blocks) and wire their events."""
+def render() -> SimpleNamespace:
+    """Build the Playground widgets inside the current tab (or Blocks) and wire their events.
+
+    Returns ``arrive``, the event that shows a first frame without a click (for the tab's select event).
+    """
     c = pg.DEFAULTS
     R = pg.RANGES
     loss_choices = [(losses.loss_spec(k).label, k) for k in pg.LOSS_CHOICES]  # shown: label; sent: key
     run = gr.State(None)  # this session's PlaygroundRun
     gr.Markdown(
-        "Train a tiny GAN on toy data and watch it learn, in the spirit of GAN Lab. Green: real data; "
-        "purple: generated; background: what the discriminator believes; arrows: where the generator's "
-        "loss pushes each generated point."
+        "**Try this:** press **Start** and watch the purple points look for the green ring. Then race the plain GAN "
+        "loss against WGAN-GP (below): the plain one often settles on a few of the eight modes, which is "
+        "[mode collapse](https://developers.google.com/machine-learning/gan/problems#mode-collapse). Green: real "
+        "data; purple: generated; background: what the discriminator believes; arrows: where the generator's loss "
+        "pushes each generated point (in the spirit of [GAN Lab](https://poloclub.github.io/ganlab/)).",
+        elem_classes=["guide"],
     )
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
@@ -154,13 +172,14 @@ def render() -> None:
             seed = gr.Number(c.seed, precision=0, minimum=R["seed"][0], maximum=R["seed"][1], label="Seed")
         with gr.Column(scale=3):
             frame = gr.Image(type="pil", format="png", label="Live view", show_label=False, interactive=False,
+                             elem_id="playground-frame", height=400,
                              placeholder="Start trains live; Step trains a few steps; Reset starts over.")
+            with gr.Row():  # under the frame, so both fit on a laptop's first screen
+                start = gr.Button("Start", variant="primary", min_width=80)
+                pause = gr.Button("Pause", min_width=80)
+                step = gr.Button("Step", min_width=80)
+                reset = gr.Button("Reset", min_width=80)
             log = gr.Textbox(label="Log", lines=1, max_lines=2)
-            with gr.Row():
-                start = gr.Button("Start", variant="primary")
-                pause = gr.Button("Pause")
-                step = gr.Button("Step")
-                reset = gr.Button("Reset")
             with gr.Row():
                 steps = gr.Slider(*R["steps"][:2], value=pg.DEFAULT_STEPS, step=R["steps"][2],
                                   label="Steps per Step click")
@@ -201,6 +220,8 @@ def render() -> None:
     race = race_go.click(playground_race, [data, loss_a, loss_b, race_steps, seed, batch_size, width, depth, mean, std],
                          [frame_a, frame_b, race_text], api_name="playground_race", show_progress="hidden", **heavy)
     race_stop.click(None, cancels=[race])
+    return SimpleNamespace(arrive=dict(fn=playground_first, inputs=[frame, *settings], outputs=view,
+                                       api_visibility="private", show_progress="minimal", **heavy))
 
 
 def build_demo() -> gr.Blocks:

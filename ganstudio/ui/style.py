@@ -12,9 +12,17 @@ import gradio as gr
 from .. import inference, options
 from ..checkpoint import GanModel
 from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, file_stem, gallery, output_gallery,
-                     output_image, parse_seeds, picker, seed_box, seed_value, slider, stamp)
+                     output_image, parse_seeds, picker, random_seed, seed_box, seed_value, slider, stamp)
+from .live import LIVE, live, on_arrival, timed
 
 TAB = "style"
+GUIDE = ("**Try this:** switch **W layers from the columns** between coarse, middle and fine, or drag **ψ**: the "
+         "grid follows. Each cell is its row's face with the chosen layers' styles taken from its column's face "
+         "([style mixing](https://arxiv.org/abs/1812.04948), StyleGAN section 3.1).")
+PRESET_INFO = ("the generator takes one style vector per layer: coarse = pose and shape, middle = features, "
+               "fine = colours and detail")
+PSI_INFO = "truncation: below 1 pulls styles towards the average face (cleaner, less varied); 1 = none"
+NOISE_INFO = "per-pixel noise adds detail such as texture; it does not change who the face is"
 CUSTOM = "custom"  # the preset radio's value once layers are ticked by hand
 # Sliders made for per-layer noise: a 1024-px StyleGAN2 has 18 W rows and 17 noise inputs.
 MAX_NOISE_LAYERS = int(options.TRUNCATION_CUTOFF.maximum) - 1
@@ -157,25 +165,35 @@ def noise_only(studio: Studio, model_id: str, seed: int, psi: float, noise_stren
     return studio.png(r.grid, params, stem), gallery(studio, r.images, params, r.captions, stem)
 
 
+def surprise_seeds() -> tuple[str, str]:
+    """Four new random row seeds and four column seeds (the "surprise me" button)."""
+    return tuple(", ".join(str(random_seed()) for _ in range(4)) for _ in range(2))  # type: ignore[return-value]
+
+
 def render(studio: Studio, session: gr.State) -> SimpleNamespace:
     """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
     ui = SimpleNamespace()
+    gr.Markdown(GUIDE, elem_classes=["guide"])
     with gr.Row():
-        with gr.Column(scale=1, min_width=320):
+        with gr.Column(scale=1, min_width=300):
             ui.picker = picker(studio, TAB)
             gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
-            with gr.Accordion("Model card", open=False):
-                ui.card = gr.Markdown("Pick a model to see its card.")
-            ui.rows = gr.Textbox("1, 2, 3, 4", label=f"Row seeds (up to {options.MIX_SEEDS})")
-            ui.cols = gr.Textbox("5, 6, 7, 8", label=f"Column seeds (up to {options.MIX_SEEDS})")
+            ui.card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
+            with gr.Row():
+                ui.rows = gr.Textbox("1, 2, 3, 4", label=f"Row seeds (up to {options.MIX_SEEDS})", min_width=120)
+                ui.cols = gr.Textbox("5, 6, 7, 8", label=f"Column seeds (up to {options.MIX_SEEDS})", min_width=120)
             ui.preset = gr.Radio([*options.STYLE_PRESETS, CUSTOM], value=options.STYLE_PRESETS[0],
-                                 label="W layers from the columns")
-            ui.layers = ModelCheckboxGroup([], value=[], label="Per-layer (ticking one means custom)")
-            ui.psi = slider(options.PSI, "Truncation ψ (1 = none)")
-            ui.cutoff = slider(options.TRUNCATION_CUTOFF, "Truncation cutoff (first N W rows; 0 = all)")
-            with gr.Accordion("Noise", open=True):
+                                 label="W layers from the columns", info=PRESET_INFO)
+            with gr.Row(equal_height=True):
+                ui.dice = gr.Button("🎲 Surprise me", size="sm", min_width=120)
+                ui.run = gr.Button("Mix styles", variant="primary", elem_id="style-run", min_width=120)
+            ui.psi = slider(options.PSI, "Truncation ψ (1 = none)", info=PSI_INFO)
+            with gr.Accordion("W layers one by one, truncation cutoff", open=False):
+                ui.layers = ModelCheckboxGroup([], value=[], label="Per-layer (ticking one means custom)")
+                ui.cutoff = slider(options.TRUNCATION_CUTOFF, "Truncation cutoff (first N W rows; 0 = all)")
+            with gr.Accordion("Noise", open=False):
                 ui.noise_mode = gr.Radio(list(options.NOISE_MODES), value=options.DEFAULT_NOISE_MODE,
-                                         label="Noise mode")
+                                         label="Noise mode", info=NOISE_INFO)
                 ui.noise_strength = slider(options.NOISE_STRENGTH, "Global noise strength")
                 with gr.Row(equal_height=True):
                     ui.noise_seed = seed_box("Noise seed (random mode)")
@@ -183,9 +201,8 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                     ui.per_layer_sliders = [slider(options.NOISE_STRENGTH, f"noise {i}", value=1.0, visible=False)
                                             for i in range(MAX_NOISE_LAYERS)]
                     ui.per_layer = gr.Textbox("", label="Per-layer multipliers (comma-separated; empty = all 1)")
-            ui.run = gr.Button("Mix styles", variant="primary", elem_id="style-run")
-        with gr.Column(scale=2):
-            ui.grid = output_image("Style-mixing grid (PNG with its settings)", "style-grid", 520)
+        with gr.Column(scale=2, min_width=300):
+            ui.grid = output_image("Style-mixing grid (PNG with its settings)", "style-grid", 500)
             ui.summary = gr.Markdown()
             with gr.Row(equal_height=True):
                 ui.seed = seed_box("Seed for one image / noise only")
@@ -202,20 +219,30 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
 def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     ui.select = (bind(studio, select_model), [ui.picker, session],
                  [ui.card, ui.preset, ui.layers, ui.cutoff, ui.per_layer, *ui.per_layer_sliders])
-    ui.picker.change(*ui.select, api_name="style_select_model", concurrency_id="load")
+    noise = [ui.noise_mode, ui.noise_strength, ui.noise_seed, ui.per_layer, session]
+    mix_in = [ui.picker, ui.rows, ui.cols, ui.preset, ui.layers, ui.psi, ui.cutoff, *noise]
+    mix_out = [ui.grid, ui.summary]
+    ui.arrive = (bind(studio, on_arrival(style_mix, 2), gpu=True), [ui.grid, *mix_in], mix_out)
+    picked = ui.picker.change(*ui.select, api_name="style_select_model", concurrency_id="load")
     ui.preset.change(bind(studio, preset_layers), [ui.picker, ui.preset, session], ui.layers,
                      api_name="style_preset_layers", concurrency_limit=None, show_progress="hidden")
     # Ticking a layer by hand makes the choice custom; the sliders write their values into one text field,
     # which is what the API takes. Both happen in the browser.
-    ui.layers.input(None, None, ui.preset, js=f"() => '{CUSTOM}'")
-    for s in ui.per_layer_sliders:
-        s.release(None, ui.per_layer_sliders, ui.per_layer, js="(...v) => v.map(x => +(+x).toFixed(2)).join(', ')")
-    noise = [ui.noise_mode, ui.noise_strength, ui.noise_seed, ui.per_layer, session]
-    ui.run.click(bind(studio, style_mix, gpu=True),
-                 [ui.picker, ui.rows, ui.cols, ui.preset, ui.layers, ui.psi, ui.cutoff, *noise],
-                 [ui.grid, ui.summary], api_name="style_mix", concurrency_id="inference")
+    ui.run.click(bind(studio, timed(style_mix), gpu=True), mix_in, mix_out, api_name="style_mix",
+                 concurrency_id="inference")
     ui.run_one.click(bind(studio, render_style, gpu=True), [ui.picker, ui.seed, ui.psi, ui.cutoff, *noise], ui.one,
                      api_name="render_style", concurrency_id="inference")
     ui.run_noise.click(bind(studio, noise_only, gpu=True),
                        [ui.picker, ui.seed, ui.psi, ui.noise_strength, ui.per_layer, session],
                        [ui.noise_grid, ui.noise_images], api_name="noise_only", concurrency_id="inference")
+    # private events after the named endpoints, which keep the plain names
+    picked.then(bind(studio, timed(style_mix), gpu=True), mix_in, mix_out, **LIVE)
+    mix_live = bind(studio, live(style_mix, 2, note=1), gpu=True)
+    ui.layers.input(None, None, ui.preset, js=f"() => '{CUSTOM}'").then(mix_live, mix_in, mix_out, **LIVE)
+    for s in ui.per_layer_sliders:
+        s.release(None, ui.per_layer_sliders, ui.per_layer, js="(...v) => v.map(x => +(+x).toFixed(2)).join(', ')")
+    ui.dice.click(surprise_seeds, None, [ui.rows, ui.cols], api_visibility="private", concurrency_limit=None,
+                  show_progress="hidden").then(bind(studio, timed(style_mix), gpu=True), mix_in, mix_out, **LIVE)
+    gr.on([ui.rows.submit, ui.cols.submit, ui.rows.blur, ui.cols.blur, ui.preset.input, ui.psi.release,
+           ui.cutoff.release, ui.noise_mode.input, ui.noise_strength.release, ui.noise_seed.change,
+           ui.per_layer.change], mix_live, mix_in, mix_out, **LIVE)

@@ -5,6 +5,7 @@ fitted, and pix2pix's deterministic or stochastic (paper) mode; input and output
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,10 +14,20 @@ from PIL import Image
 
 from .. import inference, options
 from ..checkpoint import GanModel
-from .common import (Session, Studio, bind, card_markdown, example_files, file_stem, output_image, picker, seed_box,
-                     seed_value, stamp)
+from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, example_files, family_label, file_stem,
+                     output_gallery, output_image, picker, seed_box, seed_value, stamp)
+from .live import LIVE, live, on_arrival, timed
 
 TAB = "translate"
+GUIDE = ("**Try this:** click another example below or upload your own; the output follows (drag the line in "
+         "**Before / after** to compare). SPADE paints emoji from a region map, pix2pix from a sketch; CycleGAN and "
+         "DiscoGAN swap emoji styles without paired examples, kept honest by "
+         "[cycle consistency](https://junyanz.github.io/CycleGAN/). **Compare models** runs every model on one emoji.")
+MODE_INFO = ("pix2pix's paper keeps dropout on as its noise; deterministic turns it off; stored statistics use the "
+             "normalisation averages saved in training")
+FIT_INFO = ("the networks take only some sizes: pad keeps your picture's shape and crops the output back; resize "
+            "squashes it as the papers' test scripts do")
+COMPARE_SUBJECTS = ("smiley", "heart", "flower")  # example names: <input kind>_<subject>.png
 CANVAS_SIDE = 384  # drawing canvas side in pixels; the model's fit mode maps it to what the net accepts
 FIT_LABELS = {"pad": "Pad to what the net accepts, crop back", "resize": "Resize to the training size"}
 MODE_LABELS = {"deterministic": "Deterministic", "paper": "Paper (dropout on, seeded)",
@@ -135,35 +146,119 @@ def _translate(studio: Studio, model_id: str, image: Any, direction: str, fit: s
             f"{r.fit[0].upper()}{r.fit[1:]}; {r.seconds:.2f} s on {model.device}.")
 
 
+def input_kind(model: GanModel) -> str:
+    """What the model reads: "edges", "labels" or "photo" (the prefix of its example inputs)."""
+    return model.meta.input_kind or "photo"
+
+
+def _example_kind(image: str | None) -> str | None:
+    """The input kind of a bundled example (Gradio keeps the file name of its copy), None for other images."""
+    if not image:
+        return None
+    names = {Path(p).name for p in example_files("")}
+    name = Path(image).name
+    return name.split("_", 1)[0] if name in names else None
+
+
+def refresh(studio: Studio, model_id: str, image: str | None, direction: str, fit: str, mode: str, seed: int,
+            session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """The upload tab's result for the model just chosen: when the input is missing or an example of another
+    kind (a sketch for a label-map model), the model's own example goes in (and its change translates it);
+    otherwise the input is translated again."""
+    model, _ = studio.load(model_id, session, progress)
+    kind = input_kind(model)
+    if image is None or _example_kind(image) not in (None, kind):
+        examples = example_files(kind)
+        if examples:  # served from the output folder, wherever the app was started (the name tells its kind)
+            first = Path(examples[0])
+            return (studio.write(first.read_bytes(), first.name), *(gr.update() for _ in range(3)))
+        if image is None:
+            return tuple(gr.update() for _ in range(4))
+    return (gr.update(), *_translate(studio, model_id, image, direction, fit, mode, seed, session, progress))
+
+
+def compare_translations(studio: Studio, subject: str, session: Session,
+                         progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """Every image-to-image model on the same emoji, each from its own kind of input (a sketch for pix2pix, a
+    region map for SPADE, the Noto emoji for CycleGAN and DiscoGAN), with default settings.
+
+    Args:
+        subject: which bundled example emoji: "smiley", "heart" or "flower".
+    Returns:
+        Input and output of every model that has an input of that emoji (PNG outputs with their settings), captioned,
+        and a summary.
+    """
+    if subject not in COMPARE_SUBJECTS:
+        raise ValueError(f"subject must be one of {', '.join(COMPARE_SUBJECTS)}")
+    items, names = [], []
+    for e in studio.entries:
+        if e.task not in TAB_TASKS[TAB]:
+            continue
+        model, entry = studio.load(e.id, session, progress)
+        found = [p for p in example_files(f"{input_kind(model)}_{subject}")]
+        if not found:
+            continue
+        r = inference.translate(model, found[0], mode=inference.default_translate_mode(model),
+                                precision=session.precision)
+        stem = file_stem(entry, "compare", subject)
+        name = family_label(model.family.name)
+        items += [(studio.png(r.input, {}, f"{stem}-input"), f"{name} reads: {input_kind(model)}"),
+                  (studio.png(r.output, stamp(r.params, model, entry), f"{stem}-output"), f"{name} makes")]
+        names.append(entry.title)
+    if not items:
+        raise ValueError(f"no model here has an example input of the {subject}")
+    return items, f"The {subject} through {len(names)} models: " + "; ".join(names) + "."
+
+
+def follow_input(studio: Studio, model_id: str, image: str | None, direction: str, fit: str, mode: str, seed: int,
+                 session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+    """translate_image for controls that change: a cleared input changes nothing."""
+    if image is None:
+        return tuple(gr.update() for _ in range(3))
+    return _translate(studio, model_id, image, direction, fit, mode, seed, session, progress)
+
+
+def before_after(before: str | None, after: str | None) -> tuple | None:
+    """The before / after slider's value."""
+    return (before, after) if before and after else None
+
+
 def render(studio: Studio, session: gr.State) -> SimpleNamespace:
     """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
     ui = SimpleNamespace()
+    gr.Markdown(GUIDE, elem_classes=["guide"])
     with gr.Row():
-        with gr.Column(scale=1, min_width=300):
+        with gr.Column(scale=1, min_width=280):
             ui.picker = picker(studio, TAB)
             gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
-            with gr.Accordion("Model card", open=False):
-                ui.card = gr.Markdown("Pick a model to see its card.")
+            ui.card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
             ui.direction = gr.Radio([("A → B", "AB"), ("B → A", "BA")], value="AB", label="Direction",
                                     visible=False)
             ui.fit = gr.Radio([(FIT_LABELS.get(f, f), f) for f in options.FIT_MODES], value=options.DEFAULT_FIT,
-                              label="Input size")
+                              label="Input size", info=FIT_INFO)
             ui.mode = gr.Radio([(MODE_LABELS.get(m, m), m) for m in options.PIX2PIX_MODES],
-                               value=options.DEFAULT_PIX2PIX_MODE, label="Inference mode", visible=False)
+                               value=options.DEFAULT_PIX2PIX_MODE, label="Inference mode", visible=False,
+                               info=MODE_INFO)
             ui.seed = seed_box("Dropout seed (paper mode)", visible=False)
-            ui.read = output_image("Input as the model read it", "translate-read", 200)
             ui.fit_info = gr.Markdown()
-        with gr.Column(scale=3):
+        with gr.Column(scale=3, min_width=300):
             with gr.Tabs():
                 with gr.Tab("Upload", id="upload"):
                     with gr.Row():
                         ui.image = gr.Image(label="Input (any size)", elem_id="translate-input", type="filepath",
-                                            image_mode=None, sources=["upload", "clipboard"], height=380)
-                        ui.out_upload = output_image("Output (PNG with its settings)", "translate-output", 380)
+                                            image_mode=None, sources=["upload", "clipboard"], height=300,
+                                            min_width=200)
+                        ui.out_upload = output_image("Output (PNG with its settings)", "translate-output", 300,
+                                                     min_width=200)
+                        ui.slider = gr.ImageSlider(label="Before / after (drag the line)", type="filepath",
+                                                   height=300, min_width=200, elem_id="translate-slider",
+                                                   elem_classes=["pixelated", "enlarge"], interactive=False)
                     ui.run = gr.Button("Translate", variant="primary", elem_id="translate-run")
                     examples = example_files("edges") + example_files("labels") + example_files("photo")
                     if examples:
-                        gr.Examples(examples, inputs=[ui.image], label="Example inputs", elem_id="translate-examples")
+                        gr.Examples(examples, inputs=[ui.image], label="Example inputs", elem_id="translate-examples",
+                                    examples_per_page=12)
+                    ui.read = output_image("Input as the model read it", "translate-read", 160)
                 with gr.Tab("Draw", id="draw"):
                     ui.legend = gr.HTML("Pick a model to get a drawing pad that fits it.")
                     with gr.Row():
@@ -173,6 +268,14 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                                                 height=440)
                         ui.out_draw = output_image("Output (PNG with its settings)", "translate-draw-output", 440)
                     ui.run_draw = gr.Button("Translate drawing", variant="primary", elem_id="translate-run-draw")
+                with gr.Tab("Compare models", id="compare") as ui.compare_tab:
+                    with gr.Row(equal_height=True):
+                        ui.subject = gr.Radio(list(COMPARE_SUBJECTS), value=COMPARE_SUBJECTS[0], label="Emoji",
+                                              info="each model reads its own kind of input of this emoji")
+                        ui.run_compare = gr.Button("Compare", variant="primary", scale=0, min_width=120)
+                    ui.compare_summary = gr.Markdown()
+                    ui.compared = output_gallery("Input and output of every model", columns=4,
+                                                 elem_id="translate-compared")
     listen(studio, session, ui)
     return ui
 
@@ -180,9 +283,27 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
 def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     ui.select = (bind(studio, select_model), [ui.picker, session],
                  [ui.card, ui.direction, ui.mode, ui.seed, ui.pad, ui.legend])
-    ui.picker.change(*ui.select, api_name="translate_select_model", concurrency_id="load")
     settings = [ui.direction, ui.fit, ui.mode, ui.seed, session]
-    ui.run.click(bind(studio, translate_image, gpu=True), [ui.picker, ui.image, *settings],
-                 [ui.read, ui.out_upload, ui.fit_info], api_name="translate", concurrency_id="inference")
+    upload_out = [ui.read, ui.out_upload, ui.fit_info]
+    slide = (before_after, [ui.read, ui.out_upload], ui.slider)
+    quiet = dict(api_visibility="private", queue=False, show_progress="hidden")
+    # the first result: the model's own example goes in, and its change translates it
+    ui.arrive = (bind(studio, on_arrival(refresh, 4), gpu=True), [ui.out_upload, ui.picker, ui.image, *settings],
+                 [ui.image, *upload_out])
+    picked = ui.picker.change(*ui.select, api_name="translate_select_model", concurrency_id="load")
+    translated = ui.run.click(bind(studio, timed(translate_image), gpu=True), [ui.picker, ui.image, *settings],
+                              upload_out, api_name="translate", concurrency_id="inference")
     ui.run_draw.click(bind(studio, translate_drawing, gpu=True), [ui.picker, ui.pad, *settings],
                       [ui.read, ui.out_draw, ui.fit_info], api_name="translate_drawing", concurrency_id="inference")
+    compare = bind(studio, compare_translations, gpu=True)
+    ui.run_compare.click(compare, [ui.subject, session], [ui.compared, ui.compare_summary],
+                         api_name="compare_translations", concurrency_id="inference")
+    # private events after the named endpoints, which keep the plain names
+    translated.then(*slide, **quiet)
+    picked.then(bind(studio, timed(refresh), gpu=True), [ui.picker, ui.image, *settings], [ui.image, *upload_out],
+                **LIVE).then(*slide, **quiet)
+    gr.on([ui.image.change, ui.direction.input, ui.fit.input, ui.mode.input, ui.seed.change],
+          bind(studio, live(follow_input, 3, note=2), gpu=True), [ui.picker, ui.image, *settings], upload_out,
+          **LIVE).then(*slide, **quiet)
+    gr.on([ui.compare_tab.select, ui.subject.input], compare, [ui.subject, session],
+          [ui.compared, ui.compare_summary], **LIVE)

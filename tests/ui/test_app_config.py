@@ -4,6 +4,7 @@ lending, error messages, and a core that never imports gradio."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -149,3 +150,20 @@ def test_a_toy_model_loaded_in_the_app_is_refused_with_a_message():
 
     with pytest.raises(ValueError, match="no tab shows it .*train toy"):
         common.session_entry(new_model("toy"), "someone/toy-ring")
+
+
+def test_tabs_open_on_the_featured_model_and_pickers_say_what_models_make(tmp_path):
+    from tests.ui.tiny import make_catalog
+
+    path = make_catalog(tmp_path, ["tiny-dcgan", "tiny-sgan"])
+    raw = json.loads(path.read_text())
+    raw["models"][1].update(makes="digits, 16 px", featured=["random"])
+    path.write_text(json.dumps(raw))
+    studio = common.new_studio(path, out_dir=tmp_path / "out")
+    assert studio.default_model("generate") == "tiny-sgan"  # featured, though listed second
+    assert ("SGAN · digits, 16 px", "tiny-sgan") in studio.choices("generate", None)
+    assert ("DCGAN · Tiny DCGAN", "tiny-dcgan") in studio.choices("generate", None)  # no plain words: the title
+    assert studio.default_model("conditional") is None
+    raw["models"][1].pop("featured")
+    path.write_text(json.dumps(raw))
+    assert common.new_studio(path, out_dir=tmp_path / "out").default_model("generate") == "tiny-dcgan"

@@ -12,9 +12,9 @@ from PIL import Image
 from ganstudio import images as imgs
 
 ENDPOINTS = {
-    "generate_select_model", "random_seed", "generate_grid", "interpolate", "restore_png",
+    "generate_select_model", "random_seed", "generate_grid", "compare_models", "interpolate", "restore_png",
     "conditional_select_model", "conditional_random_seed", "generate_per_class",
-    "translate_select_model", "translate", "translate_drawing",
+    "translate_select_model", "translate", "translate_drawing", "compare_translations",
     "edit_select_model", "all_single_edits", "edit_attributes",
     "style_select_model", "style_preset_layers", "style_mix", "render_style", "noise_only",
     "load_model", "convert_weights", "model_info", "list_models", "set_precision", "app_status",
@@ -280,3 +280,26 @@ def test_models_tab_loads_a_hub_repo_at_a_revision(served, fake_hub):
     params = imgs.read_png_params(grid)
     assert params["model_id"] == source and params["revision"] == sha
     assert "Cached:** yes" in call(client, "load_model", source)[0]
+
+
+def test_models_side_by_side_on_the_same_seed(client):
+    items, summary = call(client, "compare_models", ["tiny-dcgan", "tiny-sgan"], 3, 4)
+    assert len(items) == 2 and "2 models" in summary
+    assert [imgs.read_png_params(i["image"])["model_id"] for i in items] == ["tiny-dcgan", "tiny-sgan"]
+    assert all(imgs.read_png_params(i["image"])["seed"] == 3 for i in items)
+    assert items[0]["caption"].startswith("Tiny DCGAN")
+    again, _ = call(client, "compare_models", ["tiny-dcgan", "tiny-sgan"], 3, 4)
+    assert np.array_equal(pixels(items[0]["image"]), pixels(again[0]["image"]))
+    with pytest.raises(AppError, match="at least one model"):
+        call(client, "compare_models", [], 3, 4)
+
+
+def test_every_translation_model_on_the_same_emoji(client):
+    items, summary = call(client, "compare_translations", "smiley")
+    captions = [i["caption"] for i in items]
+    assert "pix2pix reads: edges" in captions and "SPADE reads: labels" in captions
+    assert "CycleGAN reads: photo" in captions and len(items) == 6  # input and output of three models
+    outputs = [i["image"] for i in items if i["caption"].endswith("makes")]
+    assert {imgs.read_png_params(p)["model_id"] for p in outputs} == {"tiny-pix2pix", "tiny-cyclegan", "tiny-spade"}
+    with pytest.raises(AppError, match="not in the list of choices"):
+        call(client, "compare_translations", "sunset")

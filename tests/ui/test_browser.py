@@ -59,7 +59,7 @@ def test_every_tab_makes_something(page, served, shots, tmp_path):
 
 def visit_every_tab(page, served, shots, tmp_path) -> None:
     # 1. Random generation: the default model's card appears on load; generate a grid.
-    page.get_by_text("Tiny DCGAN ·").first.wait_for()
+    page.locator(".card").get_by_text("Tiny DCGAN").first.wait_for()
     page.locator("#generate-run").click()
     page.locator("#generate-grid img").wait_for()
     no_errors(page)
@@ -68,7 +68,7 @@ def visit_every_tab(page, served, shots, tmp_path) -> None:
     # 2. Class-conditional: showing the tab loads its model and fills the class picker.
     open_tab(page, "Class-conditional")
     page.get_by_label("zero").wait_for()
-    page.get_by_role("button", name="Generate one row per class").click()
+    page.locator("#conditional-run").click()
     page.locator("#conditional-grid img").wait_for()
     no_errors(page)
     page.screenshot(path=shots / "2-conditional.png", full_page=True)
@@ -111,6 +111,7 @@ def visit_every_tab(page, served, shots, tmp_path) -> None:
 
     # 5. Style mixing: the mixing grid, then the noise-only view.
     open_tab(page, "Style mixing and noise")
+    page.get_by_text("W layers one by one").click()
     page.get_by_text("0 coarse").wait_for()  # the model's W layers, once the tab has loaded it
     page.locator("#style-run").click()
     page.locator("#style-grid img").wait_for()
