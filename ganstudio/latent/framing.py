@@ -56,7 +56,14 @@ def fit_to_model(src: Image.Image | bytes | str, *, size: int, channels: int,
     """``src`` -> a ``size`` x ``size`` image in the model's mode (RGB or L), framed as the module says."""
     if framing not in FRAMINGS:
         raise ValueError(f"framing must be one of {FRAMINGS}, got {framing!r}")
-    img = imgs.open_image(src)
+    try:
+        img = imgs.open_image(src)
+    except imgs.ImageInputError as e:
+        if "could not read" not in str(e):
+            raise  # size limits: their message is already for people
+        # the decoder's own message names the server's temporary file: say it plainly instead
+        raise imgs.ImageInputError("could not read the image: the file is not a picture in a format this "
+                                   "server decodes (PNG, JPEG, WebP, GIF, BMP, ...)") from None
     w, h = img.size
     has_alpha = img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info)
     alpha = np.asarray(img.convert("RGBA"))[:, :, 3] if has_alpha else None
