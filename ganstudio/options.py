@@ -57,8 +57,8 @@ WEIGHT_FILE_TYPES = (".pth", ".pt", ".ckpt", ".pkl")
 MAX_WEIGHTS_MB = 600
 
 # Latent toolkit (ganstudio.latent): projection, directions, breeding, walks.
-PROJECT_STEPS = Range(10, 2000, 150, 10)  # optimisation steps of one W (NVlabs uses 1000)
-PROJECT_WPLUS_STEPS = Range(0, 2000, 100, 10)  # then steps of W+ (one W per layer); 0 = W only
+PROJECT_STEPS = Range(10, 2000, 30, 10)  # optimisation steps of one W (NVlabs uses 1000)
+PROJECT_WPLUS_STEPS = Range(0, 2000, 120, 10)  # then steps of W+ (one W per layer); 0 = W only
 PROJECT_EVERY = Range(1, 100, 10)  # a progress image every this many steps
 PIXEL_WEIGHT = Range(0.0, 10.0, 1.0, 0.1)  # weight of the pixel (MSE) loss beside the perceptual one
 FRAMINGS = ("subject", "center")  # how an upload is framed before projection (ganstudio.latent.framing)
