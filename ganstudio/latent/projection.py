@@ -2,7 +2,9 @@
 
 The schedule follows NVlabs' StyleGAN2-ADA projector:
 
-1. start from the mean W (of 10,000 mapped random z) and the model's stored noise;
+1. start from the best of ``init_candidates`` sampled W (the lowest loss against the target; with 0, from the
+   mean W of 10,000 mapped random z, as NVlabs) and the model's stored noise. A short run from the mean W
+   can settle in a poor basin; the best sample is already the right kind of image;
 2. W stage, ``steps`` Adam steps on one W broadcast to every layer: learning rate ramped up over the first 5 %
    and down (cosine) over the last 25 %; Gaussian noise added to W, ``0.05 * w_std`` decaying quadratically to
    zero at 75 % of the run (it helps escape poor starts);
@@ -56,6 +58,7 @@ class ProjectionSettings:
     lr_rampup: float = 0.05
     lr_rampdown: float = 0.25
     framing: str = "subject"
+    init_candidates: int = 256  # start from the best of this many sampled W (0: from the mean W, as NVlabs)
     seed: int = 0
     every: int = int(options.PROJECT_EVERY.default)
 
@@ -65,6 +68,8 @@ class ProjectionSettings:
         options.PROJECT_EVERY.check("progress interval", self.every)
         options.PIXEL_WEIGHT.check("pixel loss weight", self.pixel_weight)
         options.SEED.check("seed", self.seed)
+        if not 0 <= self.init_candidates <= codes.STATS_SAMPLES:
+            raise LatentError(f"init_candidates must be between 0 and {codes.STATS_SAMPLES}")
         if self.framing not in options.FRAMINGS:
             raise LatentError(f"framing must be one of {options.FRAMINGS}")
         if not (self.lr > 0 and self.perceptual_weight >= 0 and self.noise_weight >= 0):
@@ -214,7 +219,19 @@ def project(model: GanModel, image: Image.Image | bytes | str, settings: Project
             img = g.synthesis(ws, noise=noises, noise_mode="const")
         return codes.to_images(model, img.float().cpu())[0]
 
-    w = w_mean.to(dev)[None].clone().requires_grad_(True)  # [1, D]
+    w = w_mean.to(dev)[None].clone()  # [1, D]
+    if settings.init_candidates:
+        _, w_all = codes.w_samples(model)
+        cands = w_all[: settings.init_candidates].to(dev)  # [N, D]
+        with torch.no_grad():
+            scores = []
+            for c in cands.split(64):
+                img = g.synthesis(g.broadcast_w(c), noise=noises, noise_mode="const")
+                d = perceptual.distance(perceptual.features(img), [f.expand(len(c), -1, -1, -1) for f in target_feats])
+                scores.append(settings.perceptual_weight * d
+                              + settings.pixel_weight * (img - target).pow(2).mean((1, 2, 3)))
+        w = cands[int(torch.cat(scores).argmin())][None].clone()
+    w.requires_grad_(True)
     stages = [("W", settings.steps), ("W+", settings.wplus_steps)]
     step = 0
     ws_final = g.broadcast_w(w.detach())

@@ -24,6 +24,7 @@ from ..checkpoint import GanModel
 from ..latent import breeding, codes, directions, projection, walks
 from ..latent.codes import Latent, LatentError
 from ..latent.directions import Directions
+from ..models.base import Task
 from .common import (Session, Studio, bind, card_markdown, file_stem, output_gallery, output_image, picker, seed_box,
                      seed_value, slider, stamp, user_error)
 
@@ -382,7 +383,7 @@ def walk(studio: Studio, model_id: str, mode: str, keyframes: list[str], frames:
             yield preview, f"rendered {s.done} / {frames} frames", gr.update()
             continue
         w = s.result
-        path = studio.write(w.video, file_stem(entry, "walk", mode, w.frames.__len__()) + f".{w.format}")
+        path = studio.write(w.video, file_stem(entry, "walk", mode, len(w.frames)) + f".{w.format}")
         yield preview, f"{len(w.frames)} frames, {w.format}, {len(w.video) / 1024:.0f} KB, {w.seconds:.1f} s", path
 
 
@@ -397,6 +398,9 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
     with gr.Row():
         with gr.Column(scale=1, min_width=320):
             ui.picker = picker(studio, TAB)
+            styles = [i for _, i in studio.choices(TAB, None) if studio.entry(i, None).task == Task.STYLE.value]
+            if styles:  # every tool works on a StyleGAN2: start with one
+                ui.picker.value = styles[0]
             gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
             with gr.Accordion("Model card", open=False):
                 ui.card = gr.Markdown("Pick a model to see its card.")
@@ -444,7 +448,7 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                                                elem_id="latent-strips")
                     with gr.Row():
                         ui.direction = gr.Dropdown([], label="Direction", allow_custom_value=True)
-                        ui.alpha = slider(options.DIRECTION_ALPHA, "Step (σ)")
+                        ui.alpha = slider(options.DIRECTION_ALPHA, "Step (σ)", elem_id="latent-alpha")
                         ui.keep = gr.Checkbox(False, label="Add the result to the library")
                     ui.apply = gr.Button("Apply", elem_id="latent-apply")
                     ui.edited = output_image("Edited", "latent-edited", 220)
