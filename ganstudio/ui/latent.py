@@ -29,6 +29,7 @@ from .common import (Session, Studio, bind, card_markdown, file_stem, output_gal
                      seed_value, slider, stamp, user_error)
 
 TAB = "latent"
+MAX_ROW = int(options.TRUNCATION_CUTOFF.maximum) - 1  # last W+ row of a 1024-px StyleGAN2
 STRIP_ALPHAS = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)  # steps shown in each direction's preview strip
 
 
@@ -83,6 +84,14 @@ def _load(studio: Studio, model_id: str, session: Session, book: LatentBook | No
     return model, entry, _book(model, book)
 
 
+def _rows(model: GanModel, start: int, end: int) -> list[int] | None:
+    """The W+ rows ``start .. end`` (a row past the model's last means its last); None in z space."""
+    if codes.latent_space(model) != "w+":
+        return None
+    last = model.generator.n_latent - 1
+    return directions.layer_range(model, min(int(start), last), min(int(end), last))
+
+
 def _png(studio: Studio, model: GanModel, entry: Any, latent: Latent, image: Any, stem: str, **extra: Any) -> str:
     return studio.png(image, stamp(codes.png_params(model, latent, **extra), model, entry), file_stem(entry, stem))
 
@@ -123,8 +132,9 @@ def select_model(studio: Studio, model_id: str, session: Session, book: LatentBo
     """
     model, entry, book = _load(studio, model_id, session, book, progress)
     if codes.latent_space(model) == "w+":
-        n = model.generator.n_latent
-        lo, hi = gr.update(maximum=n - 1, value=0, visible=True), gr.update(maximum=n - 1, value=n - 1, visible=True)
+        # values only: a slider's range stays the largest model's (updates to widgets of a tab not shown yet can
+        # lose their value), and the handlers read a row past the model's last as its last
+        lo, hi = gr.update(value=0, visible=True), gr.update(value=model.generator.n_latent - 1, visible=True)
     else:  # z: no layers to choose
         lo = hi = gr.update(value=0, visible=False)
     return (card_markdown(model, entry), lo, hi, lo, hi, _names(book), _names(book, multiselect=True),
@@ -216,13 +226,12 @@ def project(studio: Studio, model_id: str, image: str | None, steps: int, wplus_
                                              optimize_noise=bool(optimize_noise), pixel_weight=float(pixel_weight),
                                              framing=framing, seed=seed_value(seed)).check()
     target_png = frame_image(studio, model_id, image, framing, session, book)
-    keep = gr.update()
     for s in projection.project(model, image, settings):
         progress(s.step / s.total, desc=f"{s.stage} step {s.step}/{s.total}")
         if s.result is None:
             preview = studio.png(s.image, {"kind": "projection-progress", "step": s.step}, file_stem(entry, "step"))
             yield (target_png, preview, f"{s.stage} step {s.step} / {s.total}: loss {s.loss:.4f}",
-                   keep, keep, keep, keep, keep, book)
+                   *[gr.update() for _ in range(5)], book)
             continue
         r = s.result
         name = book.add("projection", r.latent)
@@ -252,7 +261,7 @@ def find_directions(studio: Studio, model_id: str, latent: str, layer_start: int
     """
     model, entry, book = _load(studio, model_id, session, book)
     lat = book.get(latent)
-    rows = directions.layer_range(model, int(layer_start), int(layer_end)) if lat.space == "w+" else None
+    rows = _rows(model, layer_start, layer_end)
     d = directions.sefa(model, layers=rows, k=int(k))
     book.directions = d
     items = []
@@ -287,7 +296,7 @@ def apply_direction(studio: Studio, model_id: str, latent: str, direction: int, 
     if book.directions is None:
         raise LatentError("find directions first")
     lat = book.get(latent)
-    rows = directions.layer_range(model, int(layer_start), int(layer_end)) if lat.space == "w+" else None
+    rows = _rows(model, layer_start, layer_end)
     moved = directions.edit(model, lat, book.directions, int(direction or 0), float(alpha), rows)
     image = codes.render_images(model, [moved])[0]
     png = _png(studio, model, entry, moved, image, "edit")
@@ -295,8 +304,8 @@ def apply_direction(studio: Studio, model_id: str, latent: str, direction: int, 
         name = book.add("edit", moved)
         return (png, _npz(studio, entry, moved, name), _names(book, latent), _names(book, multiselect=True),
                 _names(book, multiselect=True), f"**{name}** added", book)
-    keepv = gr.update()
-    return png, _npz(studio, entry, moved, "edit"), keepv, keepv, keepv, f"α = {float(alpha):g}", book
+    same = [gr.update() for _ in range(3)]  # the three library lists, unchanged (one update dict each)
+    return (png, _npz(studio, entry, moved, "edit"), *same, f"α = {float(alpha):g}", book)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,7 +332,9 @@ def breed(studio: Studio, model_id: str, parents: list[str], n: int, mutation: f
     pictures = codes.render_images(model, kids)
     items = [(_png(studio, model, entry, k, p, name.replace(" ", "-")), name)
              for k, p, name in zip(kids, pictures, names)]
-    return (items, _names(book), _names(book, list(parents), multiselect=True), _names(book, multiselect=True),
+    # the current latent and keyframes stay as they are (one update each: Gradio consumes an update dict)
+    return (items, gr.update(choices=list(book.latents)), _names(book, list(parents), multiselect=True),
+            gr.update(choices=list(book.latents)),
             f"{len(kids)} children of {', '.join(parents)}: click one to make it a parent", book)
 
 
@@ -373,8 +384,7 @@ def walk(studio: Studio, model_id: str, mode: str, keyframes: list[str], frames:
     """
     model, entry, book = _load(studio, model_id, session, book)
     keys = book.many(keyframes)
-    rows = (directions.layer_range(model, int(layer_start), int(layer_end))
-            if mode == "direction" and codes.latent_space(model) == "w+" else None)
+    rows = _rows(model, layer_start, layer_end) if mode == "direction" else None
     for s in walks.walk(model, mode, keys, frames=int(frames), fps=float(fps), fmt=fmt, loop=bool(loop),
                         directions=book.directions, index=int(direction or 0), alpha=float(alpha), layers=rows):
         progress(s.done / s.total, desc="encoding" if s.done == frames else f"frame {s.done}/{frames}")
@@ -439,8 +449,8 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                                                      220)
                 with gr.Tab("Directions", id="latent-directions"):
                     with gr.Row():
-                        ui.layer_start = gr.Slider(0, 9, value=0, step=1, label="First W+ row")
-                        ui.layer_end = gr.Slider(0, 9, value=9, step=1, label="Last W+ row")
+                        ui.layer_start = gr.Slider(0, MAX_ROW, value=0, step=1, label="First W+ row")
+                        ui.layer_end = gr.Slider(0, MAX_ROW, value=MAX_ROW, step=1, label="Last W+ row")
                         ui.k = slider(options.SEFA_TOP_K, "Directions")
                     ui.find = gr.Button("Find directions (SeFa)", variant="primary", elem_id="latent-find")
                     ui.dir_summary = gr.Markdown()
@@ -480,8 +490,8 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                         ui.walk_direction = gr.Dropdown([], label="Direction (direction path)",
                                                         allow_custom_value=True)
                         ui.walk_alpha = slider(options.DIRECTION_ALPHA, "Amplitude (σ)", value=3.0)
-                        ui.walk_start = gr.Slider(0, 9, value=0, step=1, label="First W+ row")
-                        ui.walk_end = gr.Slider(0, 9, value=9, step=1, label="Last W+ row")
+                        ui.walk_start = gr.Slider(0, MAX_ROW, value=0, step=1, label="First W+ row")
+                        ui.walk_end = gr.Slider(0, MAX_ROW, value=MAX_ROW, step=1, label="Last W+ row")
                     ui.walk = gr.Button("Make the video", variant="primary", elem_id="latent-walk-run")
                     with gr.Row():
                         ui.walk_preview = output_image("Frame", "latent-walk-frame", 220)
