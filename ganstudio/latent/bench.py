@@ -85,7 +85,8 @@ def bench_projection(model: Any, n_images: int, n_samples: int, n_rendered: int,
                        "feature_distance": float((feats(recon_t) - tf).norm(dim=1).mean())},
         "mean_w": {"psnr_db": float(np.mean(_psnr_each(mean_img.expand_as(targets), targets))),
                    "feature_distance": float((feats(mean_img) - tf).norm(dim=1).mean())},
-        f"nearest_of_{n_samples}": {"psnr_db": float(np.mean(near_psnr)), "feature_distance": float(np.mean(near_dist))},
+        f"nearest_of_{n_samples}": {"psnr_db": float(np.mean(near_psnr)),
+                                    "feature_distance": float(np.mean(near_dist))},
         "seconds_per_projection": float(np.mean(seconds)),
     }
     rendered = []

@@ -97,20 +97,21 @@ def model_fingerprint(model: GanModel) -> str:
         return _FINGERPRINTS[g]
     h = hashlib.sha256(model.family.name.encode())
     h.update(json.dumps(model.config.to_dict(), sort_keys=True).encode())
-    for name, t in sorted(g.state_dict().items()):
-        h.update(name.encode())
-        h.update(t.detach().float().cpu().contiguous().numpy().tobytes())
+    with model.lock:  # the fp32 weights, not another call's bf16 copies
+        for name, t in sorted(g.state_dict().items()):
+            h.update(name.encode())
+            h.update(t.detach().float().cpu().contiguous().numpy().tobytes())
     _FINGERPRINTS[g] = fp = h.hexdigest()[:16]
     return fp
 
 
 @contextlib.contextmanager
 def running(model: GanModel) -> Iterator[torch.nn.Module]:
-    """The generator in eval mode without gradients (weights are shared by every user and never change)."""
+    """The generator in eval mode without gradients, holding the model's lock (the weights are shared by every
+    user; another tab's "fast" precision swaps them to bf16 in place while it holds the lock)."""
     g = model.generator
-    with model.lock:
+    with model.lock, torch.no_grad():
         g.eval()
-    with torch.no_grad():
         yield g
 
 

@@ -98,16 +98,18 @@ def _sigma(model: GanModel, vectors: torch.Tensor) -> torch.Tensor:
     return ((w - mean) @ vectors.t()).std(0)  # [k]
 
 
-def sefa(model: GanModel, *, layers: Sequence[int] | None = None, k: int = int(options.SEFA_TOP_K.default)) -> Directions:
+def sefa(model: GanModel, *, layers: Sequence[int] | None = None,
+         k: int = int(options.SEFA_TOP_K.default)) -> Directions:
     """The top-``k`` closed-form directions of ``layers`` (W+ rows; None = all) or of a DCGAN-like first layer."""
     options.SEFA_TOP_K.check("number of directions", k)
     space = codes.latent_space(model)
-    if space == "w+":
-        rows = list(layers) if layers is not None else layer_range(model, None, None)
-        a = modulation_matrix(model, rows)
-    else:
-        rows = []
-        a = first_layer_matrix(model)
+    with model.lock:  # the fp32 weights (another call's "fast" precision swaps bf16 copies in under the lock)
+        if space == "w+":
+            rows = list(layers) if layers is not None else layer_range(model, None, None)
+            a = modulation_matrix(model, rows)
+        else:
+            rows = []
+            a = first_layer_matrix(model)
     _, s, vh = torch.linalg.svd(a.double(), full_matrices=False)  # vh [r, D]: right singular vectors
     k = min(k, vh.shape[0])
     vectors = vh[:k].float()

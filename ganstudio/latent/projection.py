@@ -176,8 +176,10 @@ def psnr(a: torch.Tensor, b: torch.Tensor, value_range: tuple[float, float] = (-
 
 
 def target_tensor(model: GanModel, image: Image.Image | bytes | str, how: str) -> tuple[torch.Tensor, framing.Framed]:
+    """The upload framed for ``model`` (see :mod:`ganstudio.latent.framing`) as [1, C, S, S], and how."""
     cfg = model.config
-    fitted = framing.fit_to_model(image, size=cfg.image_size, channels=cfg.channels, framing=how)  # type: ignore[arg-type]
+    fitted = framing.fit_to_model(image, size=cfg.image_size, channels=cfg.channels,
+                                  framing=how)  # type: ignore[arg-type]
     return imgs.pil_to_tensor(fitted.image, model.meta.value_range), fitted  # [1, C, S, S]
 
 
@@ -215,7 +217,7 @@ def project(model: GanModel, image: Image.Image | bytes | str, settings: Project
         return loss, img
 
     def render(ws: torch.Tensor) -> Image.Image:
-        with torch.no_grad():
+        with model.lock, torch.no_grad():
             img = g.synthesis(ws, noise=noises, noise_mode="const")
         return codes.to_images(model, img.float().cpu())[0]
 
@@ -223,7 +225,7 @@ def project(model: GanModel, image: Image.Image | bytes | str, settings: Project
     if settings.init_candidates:
         _, w_all = codes.w_samples(model)
         cands = w_all[: settings.init_candidates].to(dev)  # [N, D]
-        with torch.no_grad():
+        with model.lock, torch.no_grad():
             scores = []
             for c in cands.split(64):
                 img = g.synthesis(g.broadcast_w(c), noise=noises, noise_mode="const")
@@ -253,8 +255,10 @@ def project(model: GanModel, image: Image.Image | bytes | str, settings: Project
                 ws = g.broadcast_w(w + jitter)
             else:
                 ws = w
-            loss, _ = loss_of(ws)
-            adam.step(torch.autograd.grad(loss, params), learning_rate(settings, t))
+            with model.lock:  # per step: other users' calls interleave, and never see bf16 weights swapped in
+                loss, _ = loss_of(ws)
+                grads = torch.autograd.grad(loss, params)
+            adam.step(grads, learning_rate(settings, t))
             if settings.optimize_noise:
                 with torch.no_grad():
                     for n in noises:
@@ -267,7 +271,7 @@ def project(model: GanModel, image: Image.Image | bytes | str, settings: Project
                 yield ProjectionStep(step, total, stage, losses[-1], render(current))
         ws_final = g.broadcast_w(w.detach()) if stage == "W" else w.detach()
 
-    with torch.no_grad():
+    with model.lock, torch.no_grad():
         final_loss, img = loss_of(ws_final)
     recon = codes.to_images(model, img.float().cpu())[0]
     latent = Latent("w+", ws_final[0].float().cpu(), codes.model_fingerprint(model),

@@ -88,3 +88,25 @@ def test_learning_rate_schedule_matches_the_reference_shape():
     assert projection.learning_rate(s, 0.5) == pytest.approx(0.1)
     assert projection.learning_rate(s, 0.025) == pytest.approx(0.05)
     assert 0 < projection.learning_rate(s, 0.9) < 0.1
+
+
+def test_fast_precision_calls_on_the_same_model_do_not_disturb_a_projection(style):
+    from ganstudio import inference
+
+    settings = ProjectionSettings(steps=20, wplus_steps=10, framing="center")
+    alone = projection.project_image(style, target(style), settings)
+    stop = threading.Event()
+    calls = []
+
+    def other_user() -> None:  # another tab in "fast" precision swaps bf16 weights in while it holds the lock
+        while not stop.is_set():
+            calls.append(inference.render_style(style, seed=1, precision="fast"))
+
+    t = threading.Thread(target=other_user)
+    t.start()
+    try:
+        busy = projection.project_image(style, target(style), settings)
+    finally:
+        stop.set()
+        t.join()
+    assert calls and torch.equal(busy.latent.code, alone.latent.code)
