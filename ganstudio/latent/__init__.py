@@ -9,6 +9,7 @@ One module per job, bottom-up:
 * ``projection``  -- GAN inversion, streamed step by step, cancellable;
 * ``directions``  -- SeFa directions, user (mean-difference) directions, edits along them;
 * ``breeding``    -- children of two or more parents, with a reproducible lineage;
+* ``mixing``      -- the style-mixing grid with any latents;
 * ``walks``       -- interpolation paths and MP4 / GIF / WebP export;
 * ``bench``       -- ``python -m ganstudio latent-bench``.
 

@@ -21,7 +21,7 @@ import gradio as gr
 from .. import images as imgs
 from .. import options
 from ..checkpoint import GanModel
-from ..latent import breeding, codes, directions, projection, walks
+from ..latent import breeding, codes, directions, mixing, projection, walks
 from ..latent.codes import Latent, LatentError
 from ..latent.directions import Directions
 from ..models.base import Task
@@ -357,6 +357,37 @@ def make_parent(studio: Studio, model_id: str, name: str, parents: list[str], se
     return _names(book, chosen, multiselect=True), book
 
 
+def mix_styles(studio: Studio, model_id: str, rows: list[str], cols: list[str], preset: str, session: Session,
+               book: LatentBook) -> str:
+    """The style-mixing figure with any latents of the library (seeds, projections, children, edits): each row
+    latent takes the preset's W+ rows from each column latent.
+
+    Args:
+        model_id: catalog id of a StyleGAN2 model.
+        rows: names of the row latents.
+        cols: names of the column latents.
+        preset: "coarse", "middle" or "fine" W+ rows from the columns.
+    Returns:
+        The grid (first row: column sources, first column: row sources) as a PNG with its settings.
+    """
+    model, entry, book = _load(studio, model_id, session, book)
+    codes.need_style(model, "style mixing")
+    groups = model.generator.layer_groups()
+    if preset not in groups or not groups[preset]:
+        raise LatentError(f"preset must be one of {[k for k, v in groups.items() if v]}")
+    m = mixing.mix(model, book.many(rows), book.many(cols), groups[preset])
+    params = {"kind": "latent-mix", "model": model.source, "model_fingerprint": book.model, "preset": preset,
+              "layers": groups[preset], "rows": [book.get(r).origin for r in rows],
+              "columns": [book.get(c).origin for c in cols]}
+    return studio.png(m.grid, stamp(params, model, entry), file_stem(entry, "latent-mix"))
+
+
+def library_lists(book: LatentBook) -> tuple:
+    """The library's names for the mixing lists (shown when their tab opens)."""
+    names = list(book.latents) if isinstance(book, LatentBook) else []
+    return gr.update(choices=names), gr.update(choices=names)
+
+
 # ---------------------------------------------------------------------------------------------
 # handlers: walks
 
@@ -475,6 +506,16 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                                                  elem_id="latent-children")
                     ui.child_name = gr.Textbox(visible=False)
                     ui.make_parent = gr.Button("Make parent", visible=False)
+                with gr.Tab("Style mixing", id="latent-mix") as ui.mix_tab:
+                    with gr.Row():
+                        ui.mix_rows = gr.Dropdown([], multiselect=True, label="Rows", allow_custom_value=True,
+                                                  elem_id="latent-mix-rows")
+                        ui.mix_cols = gr.Dropdown([], multiselect=True, label="Columns", allow_custom_value=True,
+                                                  elem_id="latent-mix-cols")
+                    ui.mix_preset = gr.Radio(list(options.STYLE_PRESETS), value=options.STYLE_PRESETS[0],
+                                             label="W+ rows from the columns")
+                    ui.mix = gr.Button("Mix styles", variant="primary", elem_id="latent-mix-run")
+                    ui.mix_grid = output_image("Style-mixing grid (PNG with its settings)", "latent-mix-grid", 400)
                 with gr.Tab("Walk", id="latent-walk"):
                     ui.keyframes = gr.Dropdown([], multiselect=True, label="Keyframes (in order)",
                                                allow_custom_value=True, elem_id="latent-keyframes")
@@ -541,6 +582,10 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
         api_visibility="private")
     ui.make_parent.click(bind(studio, make_parent), [ui.picker, ui.child_name, ui.parents, session, ui.book],
                          [ui.parents, ui.book], api_name="latent_make_parent")
+    ui.mix_tab.select(library_lists, [ui.book], [ui.mix_rows, ui.mix_cols], api_visibility="private",
+                      concurrency_limit=None)
+    ui.mix.click(bind(studio, mix_styles), [ui.picker, ui.mix_rows, ui.mix_cols, ui.mix_preset, session, ui.book],
+                 ui.mix_grid, api_name="latent_style_mix", concurrency_id="inference")
     ui.walk.click(bind_stream(studio, walk),
                   [ui.picker, ui.mode, ui.keyframes, ui.frames, ui.fps, ui.fmt, ui.loop, ui.walk_direction,
                    ui.walk_alpha, ui.walk_start, ui.walk_end, session, ui.book],

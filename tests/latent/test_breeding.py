@@ -52,3 +52,19 @@ def test_bad_breeding_requests_are_refused(style, other_style, dcgan):
         breeding.breed(style, [a, a], mutation=5.0)
     with pytest.raises(LatentError, match="needs a StyleGAN2"):
         breeding.breed(dcgan, [codes.from_seed(dcgan, 1), codes.from_seed(dcgan, 2)])
+
+
+def test_mixing_latents_gives_the_style_tabs_grid_for_seeds(style):
+    import numpy as np
+
+    from ganstudio import inference
+    from ganstudio.latent import mixing
+
+    ours = mixing.mix(style, [codes.from_seed(style, s) for s in (1, 2)], [codes.from_seed(style, s) for s in (3, 4)],
+                      [0, 1])
+    theirs = inference.style_mix(style, row_seeds=[1, 2], col_seeds=[3, 4], layers=[0, 1], psi=1.0,
+                                 noise_mode="const")
+    assert np.array_equal(np.asarray(ours.grid), np.asarray(theirs.grid))
+    assert ours.latents[1].origin["column"] == {"op": "seed", "seed": 4}
+    with pytest.raises(LatentError, match="choose W\\+ rows"):
+        mixing.mix(style, [codes.from_seed(style, 1)], [codes.from_seed(style, 2)], [99])

@@ -226,7 +226,16 @@ def visit_latent_tools(page, shots, tmp_path) -> None:
     no_errors(page)
     page.screenshot(path=shots / "9-latent-breed.png", full_page=True)
 
-    # 4. walk: an MP4 through three keyframes, frames previewed while rendering
+    # 4. style mixing with a projected latent as the column
+    page.get_by_role("tab", name="Style mixing", exact=True).click()
+    pick(page, "latent-mix-rows", "seed 0")
+    pick(page, "latent-mix-cols", "projection 1")
+    page.locator("#latent-mix-run").click()
+    image_src(page, "latent-mix-grid")
+    no_errors(page)
+    page.screenshot(path=shots / "9-latent-mix.png", full_page=True)
+
+    # 5. walk: an MP4 through three keyframes, frames previewed while rendering
     page.get_by_role("tab", name="Walk", exact=True).click()
     for name in ("seed 0", "projection 1", "child 1"):
         pick(page, "latent-keyframes", name)

@@ -15,7 +15,8 @@ from ganstudio import images as imgs
 from ganstudio.latent import codes, projection
 
 LATENT_ENDPOINTS = {"latent_select_model", "latent_add_seed", "latent_upload", "latent_project", "latent_directions",
-                    "latent_apply_direction", "latent_breed", "latent_make_parent", "latent_walk"}
+                    "latent_apply_direction", "latent_breed", "latent_make_parent", "latent_walk",
+                    "latent_style_mix"}
 
 
 def call(client: Client, name: str, *args):
@@ -111,6 +112,11 @@ def test_projection_streams_and_its_latent_comes_back(client, glyph, tmp_path):
     out = job.result(timeout=300)
     target, recon, status, recon2, npz, current, *_ = out
     assert "PSNR" in status and value(current) == "projection 1"
+    # the projection mixes like a seed: its coarse styles onto seed 1's fine ones and back
+    call(client, "latent_add_seed", "tiny-stylegan2", 1)
+    grid = call(client, "latent_style_mix", "tiny-stylegan2", ["seed 1"], ["projection 1"], "coarse")
+    assert Image.open(grid).size == (2 * 16 + 3 * 2, 2 * 16 + 3 * 2)
+    assert imgs.read_png_params(grid)["columns"][0]["op"] == "projected"
     assert job.outputs()[0][2].startswith("W step 10 / 20")  # a progress report came before the result
     params = imgs.read_png_params(recon)
     assert params["kind"] == "projection" and params["steps"] == 10 and params["perceptual_network"]
