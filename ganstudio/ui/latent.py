@@ -164,6 +164,16 @@ def _show(studio: Studio, model: GanModel, entry: Any, book: LatentBook, name: s
             _names(book, multiselect=True), f"**{name}** added ({lat.space}, digest `{lat.digest()}`)", book)
 
 
+def show_latent(studio: Studio, model_id: str, name: str, session: Session, book: LatentBook) -> tuple:
+    """A library latent's image (PNG with its origin) and file, e.g. when it is picked as the current latent."""
+    if not name:
+        return None, None
+    model, entry, book = _load(studio, model_id, session, book)
+    lat = book.get(name)
+    image = codes.render_images(model, [lat])[0]
+    return _png(studio, model, entry, lat, image, name.replace(" ", "-")), _npz(studio, entry, lat, name)
+
+
 def upload_latent(studio: Studio, model_id: str, file: str | None, session: Session, book: LatentBook) -> tuple:
     """Load a latent file (.npz saved by GAN Studio, or an NVlabs projector's projected_w.npz) into the library.
 
@@ -551,6 +561,8 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     shown = [ui.current_image, ui.current_file, *lists, ui.status, ui.book]
     ui.add_seed.click(bind(studio, add_seed), [ui.picker, ui.seed, session, ui.book], shown,
                       api_name="latent_add_seed", concurrency_id="inference")
+    ui.current.input(bind(studio, show_latent), [ui.picker, ui.current, session, ui.book],
+                     [ui.current_image, ui.current_file], api_visibility="private", concurrency_id="inference")
     ui.upload.upload(bind(studio, upload_latent), [ui.picker, ui.upload, session, ui.book], shown,
                      api_name="latent_upload", concurrency_id="inference")
     ui.image.upload(bind(studio, frame_image), [ui.picker, ui.image, ui.framing, session, ui.book], ui.target,
