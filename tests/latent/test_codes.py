@@ -76,3 +76,13 @@ def test_nvlabs_projected_w_files_are_read(style):
     np.savez(buf, w=w)
     lat = codes.load_npz(buf.getvalue(), style)
     assert np.array_equal(lat.code.numpy(), w[0])
+
+
+def test_the_latent_core_never_imports_gradio():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, ganstudio.latent.bench, ganstudio.latent.walks, ganstudio.latent.mixing, "
+            "ganstudio.latent.breeding; assert 'gradio' not in sys.modules, 'gradio imported by the latent core'")
+    subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2], check=True, timeout=120)
