@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("ganstudio.data.cli", "build or inspect the offline datasets"),
     "bench": ("ganstudio.bench", "time generators in exact and fast precision"),
     "app-bench": ("ganstudio.app_bench", "time the web app: startup, grids through the client, memory"),
+    "latent-bench": ("ganstudio.latent.bench", "measure projection, directions and walk videos on the bundled StyleGAN2"),
 }
 
 

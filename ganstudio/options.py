@@ -55,3 +55,20 @@ MAX_UPLOAD_MB = 20
 # it accepts. Every upload also passes the server-wide limit above (launch option max_file_size).
 WEIGHT_FILE_TYPES = (".pth", ".pt", ".ckpt", ".pkl", ".bin", ".safetensors")
 MAX_WEIGHTS_MB = 600
+
+# Latent toolkit (ganstudio.latent): projection, directions, breeding, walks.
+PROJECT_STEPS = Range(10, 2000, 30, 10)  # optimisation steps of one W (NVlabs uses 1000)
+PROJECT_WPLUS_STEPS = Range(0, 2000, 120, 10)  # then steps of W+ (one W per layer); 0 = W only
+PROJECT_EVERY = Range(1, 100, 10)  # a progress image every this many steps
+PIXEL_WEIGHT = Range(0.0, 10.0, 1.0, 0.1)  # weight of the pixel (MSE) loss beside the perceptual one
+FRAMINGS = ("subject", "center")  # how an upload is framed before projection (ganstudio.latent.framing)
+SEFA_TOP_K = Range(1, 16, 5)  # directions shown
+DIRECTION_ALPHA = Range(-10.0, 10.0, 0.0, 0.25)  # step along a direction, in standard deviations of W along it
+BREED_CHILDREN = Range(1, 16, 8)
+MUTATION = Range(0.0, 1.0, 0.2, 0.05)  # share of a random W direction added to each child
+MAX_PARENTS = 8
+WALK_FRAMES = Range(2, 900, 60)  # frames of a whole walk
+WALK_FPS = Range(1, 60, 30)
+WALK_MODES = ("lerp-w", "slerp-z", "direction")  # through keyframes in W, in Z (seeds), or along a direction
+VIDEO_FORMATS = ("mp4", "gif", "webp")
+MAX_KEYFRAMES = 16

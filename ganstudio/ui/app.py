@@ -12,7 +12,7 @@ from typing import Any
 import gradio as gr
 
 from .. import options
-from . import conditional, edit, generate, models, style, translate
+from . import conditional, edit, generate, latent, models, style, translate
 from .common import Session, Studio, bind, new_studio, release_session
 from .live import LIVE
 
@@ -103,7 +103,8 @@ def build_app(catalog: str | Path | None = None, *, studio: Studio | None = None
                                        ("conditional", "Class-conditional", conditional),
                                        ("translate", "Image-to-image", translate),
                                        ("edit", "Attribute editing", edit),
-                                       ("style", "Style mixing and noise", style)):
+                                       ("style", "Style mixing and noise", style),
+                                       ("latent", "Latent tools", latent)):
                 with gr.Tab(title, id=key) as tab:
                     tabs[key] = (tab, module.render(studio, session))
             _playground()

@@ -59,6 +59,7 @@ TAB_TASKS: dict[str, tuple[str, ...]] = {
     "translate": (Task.TRANSLATE.value,),
     "edit": (Task.EDIT.value,),
     "style": (Task.STYLE.value,),
+    "latent": (Task.STYLE.value, Task.RANDOM.value),
 }
 
 # How family names are written for people (registry names are lower-case identifiers).

@@ -25,7 +25,7 @@ from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, family_lab
                      session_entry, weights_size)
 
 TAB_TITLES = {"generate": "Random generation", "conditional": "Class-conditional", "translate": "Image-to-image",
-              "edit": "Attribute editing", "style": "Style mixing and noise"}
+              "edit": "Attribute editing", "style": "Style mixing and noise", "latent": "Latent tools"}
 PRECISION_LABELS = {"exact": "Exact (fp32, reproducible)", "fast": "Fast (bf16 where the hardware has it)"}
 AUTO_PRESET = "auto"  # the converter recognises the layout from the tensor names and shapes
 

@@ -150,3 +150,99 @@ def visit_every_tab(page, served, shots, tmp_path) -> None:
     no_errors(page)
     page.screenshot(path=shots / "8-convert.png", full_page=True)
     assert len(list(shots.glob("*.png"))) >= 8
+
+
+def test_latent_tools_in_the_browser(page, served, shots, tmp_path):
+    try:
+        visit_latent_tools(page, shots, tmp_path)
+    except Exception:
+        page.screenshot(path=shots / "failure-latent.png", full_page=True)
+        raise
+
+
+def image_src(page, elem_id: str) -> str:
+    img = page.locator(f"#{elem_id} img").first
+    img.wait_for()
+    return img.get_attribute("src")
+
+
+def pick(page, elem_id: str, option: str) -> None:
+    """Add ``option`` to a multiselect dropdown: type it, then Enter (as a user filtering the list would)."""
+    box = page.locator(f"#{elem_id} input").first
+    box.fill(option)
+    box.press("Enter")
+    page.locator(f"#{elem_id}").get_by_text(option, exact=True).first.wait_for()
+
+
+def visit_latent_tools(page, shots, tmp_path) -> None:
+    from PIL import Image, ImageDraw
+
+    glyph = tmp_path / "glyph.png"
+    img = Image.new("RGBA", (90, 70), (0, 0, 0, 0))
+    ImageDraw.Draw(img).ellipse((40, 10, 80, 50), fill=(220, 40, 40, 255))
+    img.save(glyph)
+
+    page.goto(page.url)
+    open_tab(page, "Latent tools")
+    # the StyleGAN2 is picked first; showing the tab loads it
+    assert page.locator("#latent-model input").first.input_value() == "StyleGAN2 · Tiny StyleGAN2"
+    page.wait_for_timeout(1000)
+    # library: a seed's image appears
+    page.locator("#latent-add-seed").click()
+    seed_src = image_src(page, "latent-current-image")
+    # 1. projection: the framed target shows on upload; progress, then the reconstruction and its PSNR
+    page.locator("#latent-image input[type=file]").set_input_files(str(glyph))
+    image_src(page, "latent-target")
+    page.locator("#latent-project-run").click()
+    page.locator("#latent-project-status").get_by_text("PSNR").wait_for()
+    recon = image_src(page, "latent-reconstruction")
+    assert recon != seed_src
+    no_errors(page)
+    page.screenshot(path=shots / "9-latent-project.png", full_page=True)
+
+    # 2. directions: strips appear; a step changes the edited image
+    page.get_by_role("tab", name="Directions", exact=True).click()
+    page.locator("#latent-find").click()
+    page.locator("#latent-strips img").first.wait_for()
+    assert page.locator("#latent-strips img").count() >= 2
+    page.locator("#latent-apply").click()
+    still = image_src(page, "latent-edited")
+    page.locator("#latent-alpha input[type=number]").fill("4")
+    page.locator("#latent-alpha input[type=number]").press("Enter")
+    page.locator("#latent-apply").click()
+    page.wait_for_function(f"() => document.querySelector('#latent-edited img')?.src !== {still!r}")
+    no_errors(page)
+    page.screenshot(path=shots / "9-latent-directions.png", full_page=True)
+
+    # 3. breeding: two parents, children appear; clicking a child makes it a parent
+    page.get_by_role("tab", name="Breed", exact=True).click()
+    pick(page, "latent-parents", "seed 0")
+    pick(page, "latent-parents", "projection 1")
+    page.locator("#latent-breed-run").click()
+    page.locator("#latent-children img").first.wait_for()
+    srcs = {page.locator("#latent-children img").nth(i).get_attribute("src") for i in range(4)}
+    assert len(srcs) > 1  # the children differ
+    page.locator("#latent-children img").first.click()
+    page.locator("#latent-parents").get_by_text("child 1").wait_for()
+    no_errors(page)
+    page.screenshot(path=shots / "9-latent-breed.png", full_page=True)
+
+    # 4. style mixing with a projected latent as the column
+    page.get_by_role("tab", name="Style mixing", exact=True).click()
+    pick(page, "latent-mix-rows", "seed 0")
+    pick(page, "latent-mix-cols", "projection 1")
+    page.locator("#latent-mix-run").click()
+    image_src(page, "latent-mix-grid")
+    no_errors(page)
+    page.screenshot(path=shots / "9-latent-mix.png", full_page=True)
+
+    # 5. walk: an MP4 through three keyframes, frames previewed while rendering
+    page.get_by_role("tab", name="Walk", exact=True).click()
+    for name in ("seed 0", "projection 1", "child 1"):
+        pick(page, "latent-keyframes", name)
+    page.locator("#latent-walk-run").click()
+    page.locator("#latent-walk-status").get_by_text("mp4").wait_for()
+    image_src(page, "latent-walk-frame")
+    assert page.locator("#latent-video").get_by_text(".mp4").count() >= 1
+    no_errors(page)
+    page.screenshot(path=shots / "9-latent-walk.png", full_page=True)

@@ -51,7 +51,9 @@ def convert(client: Client, path: Path | str, preset: str = "auto", attributes: 
 def test_an_upload_becomes_a_model_of_the_session_and_a_zip(served, client, dcgan_file):
     status, card, config, table, _inspect, *pickers, report, download = convert(client, dcgan_file,
                                                                                 config_values="ndf=8")
-    assert len(pickers) == 5
+    from ganstudio.ui.models import TAB_TITLES
+
+    assert len(pickers) == len(TAB_TITLES)  # every tab's model picker learns the new model
     assert "preset:  dcgan (published keys)" in report and "key mapping" in report
     assert "Random generation" in status and config["family"] == "dcgan" and config["config"]["ndf"] == 8
     assert "## Conversion" in card and "netG_epoch_24.pth" in card
