@@ -28,6 +28,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from . import registry
+from .errors import GanStudioError
 from .models.base import ConfigError, Family, GanConfig, Task
 
 FORMAT = "ganstudio-model/1"
@@ -35,7 +36,7 @@ CONFIG_NAME = "config.json"
 CARD_NAME = "README.md"
 
 
-class CheckpointError(ValueError):
+class CheckpointError(GanStudioError):
     """A model folder is incomplete, inconsistent with its config, or corrupt."""
 
 

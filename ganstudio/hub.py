@@ -26,6 +26,7 @@ from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url, t
 
 from . import registry
 from .checkpoint import CARD_NAME, CONFIG_NAME, CheckpointError, GanModel, component_files, load_folder, read_config
+from .errors import GanStudioError
 from .runtime import pick_device
 
 try:  # the HTTP client huggingface_hub uses; transport errors can escape hf_hub_download mid-download
@@ -45,7 +46,7 @@ _UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
 ) + (ConnectionError, TimeoutError)
 
 
-class ModelSourceError(RuntimeError):
+class ModelSourceError(GanStudioError, RuntimeError):
     """A model could not be found, fetched or read; the message is meant for the user."""
 
 

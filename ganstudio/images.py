@@ -20,12 +20,13 @@ import torch.nn.functional as F
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from . import options
+from .errors import GanStudioError
 
 FitMode = Literal["pad", "resize"]
 PNG_KEY = "ganstudio"  # PNG tEXt key holding the JSON parameters of a generated image
 
 
-class ImageInputError(ValueError):
+class ImageInputError(GanStudioError):
     """An uploaded image cannot be used; the message is meant for the user."""
 
 
@@ -119,7 +120,7 @@ def fit_image(img: Image.Image, *, mode: FitMode, image_size: int, size_multiple
     if mode == "resize":
         return img.resize((image_size, image_size), resample), Fit("resize", (w, h), (image_size, image_size))
     if mode != "pad":
-        raise ValueError(f"fit mode must be one of {options.FIT_MODES}, got {mode!r}")
+        raise ImageInputError(f"fit mode must be one of {options.FIT_MODES}, got {mode!r}")
     scale = min(1.0, max_side / max(w, h))
     if scale < 1.0:
         img = img.resize((max(1, round(w * scale)), max(1, round(h * scale))), resample)

@@ -23,11 +23,12 @@ from torch import nn
 from . import images as imgs
 from . import options
 from .checkpoint import GanModel
+from .errors import GanStudioError
 from .models.base import Task
 from .runtime import Precision, check_precision, in_precision, memory_format
 
 
-class InferenceError(ValueError):
+class InferenceError(GanStudioError):
     """The model cannot do what was asked (wrong task, missing component, bad option)."""
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+from .errors import InputError
 
 
 @dataclass(frozen=True)
@@ -16,8 +19,15 @@ class Range:
         return min(self.maximum, max(self.minimum, value))
 
     def check(self, name: str, value: float) -> float:
+        """``value`` when it is a finite number in range; otherwise an :class:`InputError` naming ``name``."""
+        try:
+            finite = math.isfinite(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{name} must be a number, got {value!r}") from None
+        if not finite:
+            raise InputError(f"{name} must be a finite number, got {value}")
         if not self.minimum <= value <= self.maximum:
-            raise ValueError(f"{name} must be between {self.minimum:g} and {self.maximum:g}, got {value:g}")
+            raise InputError(f"{name} must be between {self.minimum:g} and {self.maximum:g}, got {value:g}")
         return value
 
 

@@ -19,8 +19,10 @@ from typing import Any, Callable, ClassVar, Mapping
 import torch
 from torch import nn
 
+from ..errors import GanStudioError
 
-class ConfigError(ValueError):
+
+class ConfigError(GanStudioError):
     """A config dict does not describe a valid model of its family."""
 
 

@@ -20,6 +20,7 @@ import hashlib
 import importlib.util
 import inspect
 import logging
+import math
 import os
 import random
 import re
@@ -40,6 +41,7 @@ from .. import hub, inference, options, registry
 from .. import images as imgs
 from ..catalog import CatalogEntry, ModelCache, catalog_path, load_catalog
 from ..checkpoint import CONFIG_NAME, CheckpointError, GanModel
+from ..errors import GanStudioError, InputError
 from ..models.base import ConfigError, Task
 
 log = logging.getLogger("ganstudio.ui")
@@ -230,7 +232,7 @@ def session_entry(model: GanModel, source: str) -> CatalogEntry:
     """A catalog entry for a model a user loaded by hand (its id is the source string itself)."""
     task = next((t for t in _TASK_PREFERENCE if t in model.tasks), None)
     if task is None:  # the toy family: points, not images
-        raise ValueError(f"{source} is a {model.family.name} model of {', '.join(t.value for t in model.tasks)}: "
+        raise InputError(f"{source} is a {model.family.name} model of {', '.join(t.value for t in model.tasks)}: "
                          "no tab shows it (train toy models with `python -m ganstudio train toy`, or live in the "
                          "Playground)")
     title = model.meta.name or source
@@ -353,28 +355,60 @@ def _safe_name(name: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # errors and handlers
 
-# Exceptions whose message is written for the user: shown as they are.
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
-    hub.ModelSourceError, imgs.ImageInputError, inference.InferenceError, CheckpointError, ConfigError,
-    registry.UnknownFamilyError, ValueError,
-)
+_PATH_RE = re.compile(r"(?<![\w.~:/-])(?:[A-Za-z]:)?[/\\](?:[^\s'\"`/\\]+[/\\])+([^\s'\"`/\\]*)")
+GENERIC_ERROR = "something went wrong on the server; the details are in the server log"
+
+
+def scrub_paths(text: str) -> str:
+    """``text`` with every absolute path cut to its last part: messages never show where files live."""
+    return _PATH_RE.sub(lambda m: m.group(1) or "(folder)", text)
+
+
+def _is_alloc_failure(e: BaseException) -> bool:
+    """torch's CPU allocator reports a failed allocation as a RuntimeError ("[enforce fail at alloc_cpu.cpp]")."""
+    text = str(e)
+    return isinstance(e, RuntimeError) and ("alloc_cpu" in text or "DefaultCPUAllocator" in text)
 
 
 def user_error(e: BaseException) -> gr.Error:
-    """A short message for the user in place of a traceback (unexpected errors are logged in full)."""
+    """A short message for the user in place of a traceback.
+
+    Errors raised on purpose (:class:`ganstudio.errors.GanStudioError`) show their own sentence; anything else
+    (a bug, raw torch / PIL / C++ text) is logged in full and answered with one generic sentence.
+    """
     if isinstance(e, gr.Error):
         return e
     if isinstance(e, ModuleNotFoundError) and (e.name or "").startswith("ganstudio."):
         msg = f"this model needs {e.name}, which is not part of this build of GAN Studio"
-    elif isinstance(e, EXPECTED_ERRORS):
+    elif isinstance(e, GanStudioError):
         msg = str(e) or type(e).__name__
-    elif isinstance(e, (MemoryError, torch.OutOfMemoryError)):
+    elif isinstance(e, (MemoryError, torch.OutOfMemoryError)) or _is_alloc_failure(e):
+        log.warning("out of memory in a handler: %s", e)
         msg = "out of memory: ask for fewer or smaller images"
     else:
-        log.exception("unexpected error in a handler")
-        msg = f"something went wrong ({type(e).__name__}); the details are in the server log"
-    msg = " ".join(msg.split())
+        log.exception("unexpected error in a handler", exc_info=e)
+        msg = GENERIC_ERROR
+    msg = " ".join(scrub_paths(msg).split())
     return gr.Error(msg if len(msg) <= 400 else msg[:397] + "...", print_exception=False)
+
+
+def _not_finite(value: Any) -> bool:
+    """Whether ``value`` (or a number inside a list / dict) is NaN or infinite."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return any(_not_finite(v) for v in value)
+    if isinstance(value, dict):
+        return any(_not_finite(v) for v in value.values())
+    return False
+
+
+def check_finite(sig: inspect.Signature, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    """Refuse NaN and infinite numbers in a handler's inputs, naming the input (raw JSON can carry them)."""
+    names = [p for p in sig.parameters][1:]
+    for name, value in [*zip(names, args), *kwargs.items()]:
+        if _not_finite(value):
+            raise InputError(f"{name.replace('_', ' ')} must be a finite number (not NaN or infinity)")
 
 
 def bind(studio: Studio, fn: Callable[..., Any], *, gpu: bool = False) -> Callable[..., Any]:
@@ -387,6 +421,7 @@ def bind(studio: Studio, fn: Callable[..., Any], *, gpu: bool = False) -> Callab
     @functools.wraps(fn)
     def handler(*args: Any, **kwargs: Any) -> Any:
         try:
+            check_finite(sig, args, kwargs)
             return fn(studio, *args, **kwargs)
         except Exception as e:  # noqa: BLE001 - every failure must reach the user as a message
             raise user_error(e) from None
@@ -467,7 +502,7 @@ def random_seed() -> int:
 def seed_value(seed: float | int | None) -> int:
     """Number boxes send floats (or None when cleared); the core wants an int in range."""
     if seed is None:
-        raise ValueError("enter a seed")
+        raise InputError("enter a seed")
     return int(options.SEED.check("seed", int(seed)))
 
 
@@ -483,14 +518,14 @@ def parse_seeds(text: str | Sequence[int], what: str) -> list[int]:
         if m:
             a, b = int(m.group(1)), int(m.group(2))
             if b < a or b - a >= options.MIX_SEEDS:
-                raise ValueError(f"{what}: range {part} is empty or too long")
+                raise InputError(f"{what}: range {part} is empty or too long")
             seeds.extend(range(a, b + 1))
         elif part.isdigit():
             seeds.append(int(part))
         else:
-            raise ValueError(f"{what}: {part!r} is not a seed (use numbers such as 1, 2, 5-7)")
+            raise InputError(f"{what}: {part!r} is not a seed (use numbers such as 1, 2, 5-7)")
     if not seeds:
-        raise ValueError(f"{what}: give at least one seed")
+        raise InputError(f"{what}: give at least one seed")
     return [seed_value(s) for s in seeds]
 
 

@@ -10,6 +10,7 @@ import gradio as gr
 
 from .. import inference, options
 from ..checkpoint import GanModel
+from ..errors import InputError
 from .common import (ModelCheckboxGroup, ModelRadio, Session, Studio, bind, card_markdown, example_files, file_stem,
                      gallery, output_gallery, output_image, picker, stamp)
 
@@ -79,7 +80,7 @@ def all_single_edits(studio: Studio, model_id: str, image: str | None, fit: str,
         attributes read from the input, and those attributes in words.
     """
     if image is None:
-        raise ValueError("upload an image first")
+        raise InputError("upload an image first")
     model, entry = studio.load(model_id, session, progress)
     r = inference.edit_attributes(model, image, all_single_edits=True, fit=fit, mode=mode,
                                   precision=session.precision)
@@ -119,7 +120,7 @@ def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: s
         The edited image (PNG with its settings) and the label vectors used.
     """
     if image is None:
-        raise ValueError("upload an image first")
+        raise InputError("upload an image first")
     model, entry = studio.load(model_id, session, progress)
     groups, singles = attribute_layout(model)
     target = {choice: True for choice in (group_1, group_2, group_3)[:len(groups)] if choice}

@@ -20,6 +20,7 @@ from .. import hub, options
 from ..catalog import CatalogEntry
 from ..checkpoint import GanModel
 from ..convert import PRESETS, Conversion, convert_file, zip_folder
+from ..errors import InputError
 from ..runtime import PRECISIONS, fast_supported, pick_device
 from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, family_label, hub_status, model_folder,
                      session_entry, weights_size)
@@ -174,12 +175,12 @@ def _weights_file(path: str | None, what: str, optional: bool = False) -> Path |
     if not path:
         if optional:
             return None
-        raise ValueError(f"upload {what} first ({', '.join(options.WEIGHT_FILE_TYPES)})")
+        raise InputError(f"upload {what} first ({', '.join(options.WEIGHT_FILE_TYPES)})")
     p = Path(path)
     if p.suffix.lower() not in options.WEIGHT_FILE_TYPES:
-        raise ValueError(f"{p.name}: {what} must be one of {', '.join(options.WEIGHT_FILE_TYPES)}")
+        raise InputError(f"{p.name}: {what} must be one of {', '.join(options.WEIGHT_FILE_TYPES)}")
     if p.stat().st_size > options.MAX_WEIGHTS_MB * 2**20:
-        raise ValueError(f"{p.name} is larger than {options.MAX_WEIGHTS_MB} MB")
+        raise InputError(f"{p.name} is larger than {options.MAX_WEIGHTS_MB} MB")
     return p
 
 
@@ -212,7 +213,7 @@ def _config_values(text: str | None) -> dict[str, Any]:
         key, sep, value = part.partition("=")
         key, value = key.strip(), value.strip().rstrip(",;").strip()
         if not sep or not key.isidentifier() or not value:
-            raise ValueError(f"config values: {part.strip()!r} is not key=value (e.g. image_size=256)")
+            raise InputError(f"config values: {part.strip()!r} is not key=value (e.g. image_size=256)")
         try:
             values[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -269,7 +270,7 @@ def set_precision(studio: Studio, precision: str, session: Session) -> tuple:
         The updated session and a note on what "fast" means on this machine.
     """
     if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}")
+        raise InputError(f"precision must be one of {PRECISIONS}")
     session.precision = precision
     device = pick_device()
     note = "" if precision == "exact" or fast_supported(device) else f" ({device} has no fast bf16: runs as exact)"

@@ -11,6 +11,7 @@ import gradio as gr
 
 from .. import inference, options
 from ..checkpoint import GanModel
+from ..errors import InputError
 from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, file_stem, gallery, output_gallery,
                      output_image, parse_seeds, picker, seed_box, seed_value, slider, stamp)
 
@@ -31,7 +32,7 @@ def layer_strengths(model: GanModel, global_strength: float, per_layer: str | No
     try:
         mults = [float(p) for p in parts[:n]]
     except ValueError:
-        raise ValueError("per-layer noise strengths must be numbers separated by commas") from None
+        raise InputError("per-layer noise strengths must be numbers separated by commas") from None
     mults += [1.0] * (n - len(mults))
     if all(m == 1.0 for m in mults):
         return float(global_strength)
@@ -98,7 +99,7 @@ def style_mix(studio: Studio, model_id: str, row_seeds: str, col_seeds: str, pre
     model, entry = studio.load(model_id, session, progress)
     chosen = preset if preset in options.STYLE_PRESETS else [int(i) for i in (layers or [])]
     if not chosen:
-        raise ValueError("tick at least one W layer to take from the columns (or pick a preset)")
+        raise InputError("tick at least one W layer to take from the columns (or pick a preset)")
     rows, cols = parse_seeds(row_seeds, "row seeds"), parse_seeds(col_seeds, "column seeds")
     r = inference.style_mix(model, row_seeds=rows, col_seeds=cols, layers=chosen, psi=float(psi),
                             cutoff=int(cutoff) or None, noise_mode=noise_mode, noise_seed=seed_value(noise_seed),

@@ -13,6 +13,7 @@ from PIL import Image
 
 from .. import inference, options
 from ..checkpoint import GanModel
+from ..errors import InputError
 from .common import (Session, Studio, bind, card_markdown, example_files, file_stem, output_image, picker, seed_box,
                      seed_value, stamp)
 
@@ -94,7 +95,7 @@ def translate_image(studio: Studio, model_id: str, image: str | None, direction:
         was fitted.
     """
     if image is None:
-        raise ValueError("upload an image first (or draw one in the Draw tab)")
+        raise InputError("upload an image first (or draw one in the Draw tab)")
     return _translate(studio, model_id, image, direction, fit, mode, seed, session, progress)
 
 
@@ -114,7 +115,7 @@ def translate_drawing(studio: Studio, model_id: str, drawing: dict | None, direc
     """
     picture = (drawing or {}).get("composite")
     if picture is None:
-        raise ValueError("draw something first")
+        raise InputError("draw something first")
     if isinstance(picture, Image.Image) and picture.mode == "RGBA":
         # strokes over a transparent canvas: put them on the pad's background colour
         base = (drawing or {}).get("background")
