@@ -168,6 +168,8 @@ def load_state_strict(module: nn.Module, tensors: Mapping[str, torch.Tensor], wh
             problems.append(f"{k}: shape {list(t.shape)} in file, model expects {list(e.shape)}")
         elif e.dtype != t.dtype:
             problems.append(f"{k}: dtype {t.dtype} in file, model expects {e.dtype}")
+        elif t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            problems.append(f"{k} holds NaN or infinite values")
     if problems:
         raise CheckpointError(f"{what} does not match its config: " + "; ".join(problems[:12])
                               + (f"; and {len(problems) - 12} more" if len(problems) > 12 else ""))

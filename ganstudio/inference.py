@@ -87,6 +87,13 @@ def _need(model: GanModel, task: Task) -> None:
                              f"(they support: {', '.join(t.value for t in model.tasks)})")
 
 
+def _need_noise(model: GanModel) -> None:
+    """Models that draw images from noise (random, class-conditional, style); others get a sentence, not a crash."""
+    if not any(t in model.tasks for t in (Task.RANDOM, Task.CONDITIONAL, Task.STYLE)):
+        raise InferenceError(f"{model.family.name} models make images from an input image, not from a seed "
+                             f"(they support: {', '.join(t.value for t in model.tasks)})")
+
+
 def _module(model: GanModel, name: str) -> nn.Module:
     if name not in model.modules:
         raise InferenceError(f"this {model.family.name} model has no {name} (its checkpoint lacks {name}.safetensors)")
@@ -190,6 +197,7 @@ def sample_grid(model: GanModel, *, seed: int = 0, n: int = int(options.NUM_IMAG
 
     ``with_guesses`` adds the discriminator's class guess per image (models whose D has a class head).
     """
+    _need_noise(model)
     options.NUM_IMAGES.check("number of images", n)
     t0 = time.perf_counter()
     rng = _rng(seed)
@@ -264,9 +272,13 @@ def interpolate(model: GanModel, *, seed_a: int = 0, seed_b: int = 1, frames: in
                 label: int | None = None, space: str = "slerp", psi: float = 1.0,
                 fps: float = options.INTERP_FPS.default, precision: Precision = "exact") -> Animation:
     """Frames walking from seed ``seed_a``'s latent to ``seed_b``'s (spherical by default), and a looping GIF."""
+    _need_noise(model)
     options.INTERP_FRAMES.check("frames", frames)
+    options.INTERP_FPS.check("frames per second", fps)
     if space not in options.INTERP_SPACES:
         raise InferenceError(f"space must be one of {options.INTERP_SPACES}")
+    if Task.STYLE in model.tasks:
+        options.PSI.check("psi", psi)
     t0 = time.perf_counter()
     za, zb = _latents(model, 1, _rng(seed_a)), _latents(model, 1, _rng(seed_b))
     ts = [i / (frames - 1) for i in range(frames)]
@@ -275,6 +287,9 @@ def interpolate(model: GanModel, *, seed_a: int = 0, seed_b: int = 1, frames: in
     if Task.CONDITIONAL in model.tasks:
         if label is None:
             label = 0
+        k = model.config.num_classes
+        if not 0 <= int(label) < k:
+            raise InferenceError(f"class {label} is out of range: this model has classes 0..{k - 1}")
         labels = torch.full((frames,), int(label), dtype=torch.long)
     with _running(model, model.generator, precision):
         x = torch.cat([_generate(model, zc, None if labels is None else labels[: len(zc)], psi=psi)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Mapping
 
@@ -36,6 +37,9 @@ class GanConfig:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> "GanConfig":
         """Rebuild a config, refusing keys the family does not know (a typo must not pass silently)."""
+        bad = [k for k, v in values.items() if not _all_finite(v)]
+        if bad:
+            raise ConfigError(f"{cls.__qualname__}: {', '.join(bad)} must be finite numbers (not NaN or infinity)")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -52,6 +56,17 @@ class GanConfig:
             return cls(**fixed)
         except (TypeError, ValueError) as e:
             raise ConfigError(f"{cls.__qualname__}: {e}") from e
+
+
+def _all_finite(value: Any) -> bool:
+    """Whether every number in a JSON value is finite (``json.loads`` reads 1e400 as infinity and accepts NaN)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return all(_all_finite(v) for v in value)
+    if isinstance(value, dict):
+        return all(_all_finite(v) for v in value.values())
+    return True
 
 
 class Task(str, enum.Enum):

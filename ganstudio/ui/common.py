@@ -15,6 +15,8 @@ on Spaces), keeping its signature and docstring, which become the API and MCP de
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import hashlib
 import importlib.util
@@ -459,6 +461,63 @@ ModelCheckboxGroup = _model_choice_component(
     {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}, "title": "Checkbox Group"})
 
 
+def _undecoded_image(self: gr.Image, payload: Any) -> str | bytes | None:
+    """The uploaded file's path (or a data URL's bytes), not decoded: ``ganstudio.images.open_image`` checks and
+    decodes it inside the handler, so a broken or oversized file gets the app's own sentence."""
+    if payload is None:
+        return None
+    url = getattr(payload, "url", None) or ""
+    if url.startswith("data:"):
+        if len(url) > options.MAX_UPLOAD_MB * 2**20 * 4 // 3 + 1024:
+            raise user_error(imgs.ImageInputError(f"image data is larger than {options.MAX_UPLOAD_MB} MB"))
+        try:
+            return base64.b64decode(url.partition(",")[2], validate=True)
+        except (binascii.Error, ValueError):
+            raise user_error(imgs.ImageInputError("the image data is not valid base64")) from None
+    if not getattr(payload, "path", None):
+        raise user_error(imgs.ImageInputError("no image file arrived; upload it again"))
+    return str(payload.path)
+
+
+def _checked_drawing(self: gr.ImageEditor, payload: Any) -> Any:
+    """The image editor's value, after every part's header passed the same checks as an uploaded image."""
+    if payload is None:
+        return None
+    parts = [payload.background, payload.composite, *(payload.layers or [])]
+    if getattr(payload, "id", None) is not None and (cached := self.blob_storage.get(payload.id)):
+        parts = [cached.background, cached.composite, *(cached.layers or [])]
+    try:
+        for part in parts:
+            src = part if isinstance(part, bytes) else getattr(part, "path", None)
+            if src:
+                imgs.check_image_file(src)
+        return gr.ImageEditor.preprocess(self, payload)
+    except imgs.ImageInputError as e:
+        raise user_error(e) from None
+    except Exception as e:  # noqa: BLE001 - a drawing that cannot be decoded is refused with a sentence
+        log.warning("a drawing could not be decoded: %s", type(e).__name__)
+        raise user_error(imgs.ImageInputError("the drawing could not be read; draw or upload it again")) from None
+
+
+def _component(base: type, name: str, doc: str, **attrs: Any) -> type:
+    """``base`` with some methods replaced, drawn by the browser as the plain ``base`` (see ModelRadio)."""
+    body = {"__module__": __name__, "__qualname__": name, "__doc__": doc, "is_template": True, **attrs}
+    return ABCMeta.__new__(type(base), name, (base,), body)
+
+
+def _finite_number(self: gr.Number, payload: Any) -> Any:
+    """A number box's value; NaN and infinity (raw JSON can carry them) are refused with the box's name."""
+    if isinstance(payload, float) and not math.isfinite(payload):
+        what = (self.label or "number").lower()
+        raise user_error(InputError(f"{what} must be a finite number (not NaN or infinity)"))
+    return gr.Number.preprocess(self, payload)
+
+
+FiniteNumber = _component(gr.Number, "FiniteNumber", _finite_number.__doc__, preprocess=_finite_number)
+UploadImage = _component(gr.Image, "UploadImage", _undecoded_image.__doc__, preprocess=_undecoded_image)
+DrawingPad = _component(gr.ImageEditor, "DrawingPad", _checked_drawing.__doc__, preprocess=_checked_drawing)
+
+
 def picker(studio: Studio, tab: str, label: str = "Model") -> gr.Dropdown:
     """A model dropdown for ``tab``, grouped by family. Session models are added by the Models tab."""
     choices = studio.choices(tab, None)
@@ -486,7 +545,7 @@ def slider(rng: options.Range, label: str, **kw: Any) -> gr.Slider:
 
 
 def seed_box(label: str = "Seed", value: int | None = None, **kw: Any) -> gr.Number:
-    return gr.Number(value=int(options.SEED.default if value is None else value), label=label, precision=0,
+    return FiniteNumber(value=int(options.SEED.default if value is None else value), label=label, precision=0,
                      minimum=options.SEED.minimum, maximum=options.SEED.maximum, **kw)
 
 

@@ -11,8 +11,8 @@ import gradio as gr
 from .. import inference, options
 from ..checkpoint import GanModel
 from ..errors import InputError
-from .common import (ModelCheckboxGroup, ModelRadio, Session, Studio, bind, card_markdown, example_files, file_stem,
-                     gallery, output_gallery, output_image, picker, stamp)
+from .common import (ModelCheckboxGroup, ModelRadio, Session, Studio, UploadImage, bind, card_markdown, example_files,
+                     file_stem, gallery, output_gallery, output_image, picker, stamp)
 
 TAB = "edit"
 MAX_GROUPS = 3  # radios made for mutually exclusive attribute groups; more groups fall back to checkboxes
@@ -123,6 +123,13 @@ def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: s
         raise InputError("upload an image first")
     model, entry = studio.load(model_id, session, progress)
     groups, singles = attribute_layout(model)
+    for i, choice in enumerate((group_1, group_2, group_3)):
+        if choice and (i >= len(groups) or choice not in groups[i]):
+            allowed = ", ".join(groups[i]) if i < len(groups) else "nothing (this model has no such group)"
+            raise InputError(f"group {i + 1}: {choice!r} is not one of its attributes ({allowed})")
+    unknown = [a for a in attributes or [] if a not in singles]
+    if unknown:
+        raise InputError(f"unknown attributes {unknown}; this model's toggles are: {', '.join(singles) or 'none'}")
     target = {choice: True for choice in (group_1, group_2, group_3)[:len(groups)] if choice}
     target.update({n: n in (attributes or []) for n in singles})
     r = inference.edit_attributes(model, image, target=target, intensity=float(intensity), fit=fit, mode=mode,
@@ -143,7 +150,7 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
             with gr.Accordion("Model card", open=False):
                 ui.card = gr.Markdown("Pick a model to see its card.")
-            ui.image = gr.Image(label="Input image (any size)", elem_id="edit-input", type="filepath",
+            ui.image = UploadImage(label="Input image (any size)", elem_id="edit-input", type="filepath",
                                 image_mode=None, sources=["upload", "clipboard"], height=260)
             faces = example_files("face")
             if faces:

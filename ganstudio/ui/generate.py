@@ -110,7 +110,7 @@ def restore_png(studio: Studio, file: str | None, session: Session) -> tuple:
     """
     if not file:
         raise InputError("drop a PNG saved from GAN Studio")
-    params = imgs.read_png_params(file)
+    params = imgs.read_png_params(imgs.open_image(file))  # a broken file is refused with a sentence
     if params is None:
         raise InputError("this image holds no GAN Studio settings (only PNGs saved from GAN Studio do)")
     model_id = params.get("model_id")

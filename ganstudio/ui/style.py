@@ -4,6 +4,7 @@ global and per-layer noise strengths, a noise seed, and a "noise only" view of w
 
 from __future__ import annotations
 
+import math
 import re
 from types import SimpleNamespace
 
@@ -33,6 +34,8 @@ def layer_strengths(model: GanModel, global_strength: float, per_layer: str | No
         mults = [float(p) for p in parts[:n]]
     except ValueError:
         raise InputError("per-layer noise strengths must be numbers separated by commas") from None
+    if not all(math.isfinite(m) for m in mults):
+        raise InputError("per-layer noise strengths must be finite numbers (not nan or inf)")
     mults += [1.0] * (n - len(mults))
     if all(m == 1.0 for m in mults):
         return float(global_strength)

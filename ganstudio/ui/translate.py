@@ -14,8 +14,8 @@ from PIL import Image
 from .. import inference, options
 from ..checkpoint import GanModel
 from ..errors import InputError
-from .common import (Session, Studio, bind, card_markdown, example_files, file_stem, output_image, picker, seed_box,
-                     seed_value, stamp)
+from .common import (DrawingPad, Session, Studio, UploadImage, bind, card_markdown, example_files, file_stem,
+                     output_image, picker, seed_box, seed_value, stamp)
 
 TAB = "translate"
 CANVAS_SIDE = 384  # drawing canvas side in pixels; the model's fit mode maps it to what the net accepts
@@ -158,7 +158,7 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             with gr.Tabs():
                 with gr.Tab("Upload", id="upload"):
                     with gr.Row():
-                        ui.image = gr.Image(label="Input (any size)", elem_id="translate-input", type="filepath",
+                        ui.image = UploadImage(label="Input (any size)", elem_id="translate-input", type="filepath",
                                             image_mode=None, sources=["upload", "clipboard"], height=380)
                         ui.out_upload = output_image("Output (PNG with its settings)", "translate-output", 380)
                     ui.run = gr.Button("Translate", variant="primary", elem_id="translate-run")
@@ -168,7 +168,7 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                 with gr.Tab("Draw", id="draw"):
                     ui.legend = gr.HTML("Pick a model to get a drawing pad that fits it.")
                     with gr.Row():
-                        ui.pad = gr.ImageEditor(elem_id="translate-pad", type="pil", image_mode="RGBA",
+                        ui.pad = DrawingPad(elem_id="translate-pad", type="pil", image_mode="RGBA",
                                                 label="Drawing", layers=False, canvas_size=(CANVAS_SIDE, CANVAS_SIDE),
                                                 fixed_canvas=True, sources=["upload", "clipboard"], format="png",
                                                 height=440)

@@ -1,0 +1,122 @@
+"""A shared app no client can fool: broken files, NaN / infinite numbers, unknown names, wrong-task models, out of
+range labels each get the app's own sentence (never Gradio's generic error, a trace, a path or raw library text)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from gradio_client import handle_file
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+from ganstudio.app_sweep import broken_images
+
+GENERIC = ("upstream Gradio app has raised an exception", "something went wrong", "Traceback")
+
+
+def call(client, name: str, *args):
+    return client.predict(*args, api_name=f"/{name}")
+
+
+def refused(client, name: str, *args) -> str:
+    """The message of the error ``/name`` answers with; fails when it succeeds or the message is not the app's."""
+    with pytest.raises(AppError) as info:
+        call(client, name, *args)
+    text = str(info.value)
+    assert not any(g in text for g in GENERIC), f"/{name}: {text}"
+    assert "/tmp" not in text and "/work" not in text, f"/{name} shows a server path: {text}"
+    return text
+
+
+def raw_call(url: str, name: str, data_json: str, timeout: float = 60) -> tuple[str, str]:
+    """POST raw JSON (which may hold NaN / Infinity, as no JSON client sends) to ``/name``; (event, data) back."""
+    import json
+    import urllib.request
+
+    req = urllib.request.Request(f"{url.rstrip('/')}/gradio_api/call/{name}", data=f'{{"data": {data_json}}}'.encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        event_id = json.loads(r.read())["event_id"]
+    with urllib.request.urlopen(f"{url.rstrip('/')}/gradio_api/call/{name}/{event_id}", timeout=timeout) as r:
+        lines = r.read().decode().splitlines()
+    events = [ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("event:")]
+    datas = [ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("data:")]
+    return events[-1], datas[-1]
+
+
+def raw_refused(url: str, name: str, data_json: str) -> str:
+    event, data = raw_call(url, name, data_json)
+    assert event == "error", f"/{name} {data_json}: {event} {data}"
+    assert data not in ("null", "") and not any(g in data for g in GENERIC), f"/{name}: {data}"
+    return data
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    return served.client
+
+
+@pytest.fixture(scope="module")
+def broken_files(tmp_path_factory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("broken")
+    paths = {}
+    for kind, (name, data) in broken_images().items():
+        (folder / kind.replace(" ", "_")).mkdir()
+        path = folder / kind.replace(" ", "_") / name
+        path.write_bytes(data)
+        paths[kind] = str(path)
+    return paths
+
+
+@pytest.mark.parametrize("kind", sorted(broken_images()))
+def test_broken_images_get_the_apps_own_message_on_every_image_endpoint(client, broken_files, kind):
+    f = handle_file(broken_files[kind])
+    for name, args in (("translate", ("tiny-pix2pix", f, "AB", "pad", "deterministic", 0)),
+                       ("all_single_edits", ("tiny-stargan", f, "resize", "reference")),
+                       ("edit_attributes", ("tiny-stargan", f, None, None, None, [], 1.0, "resize", "reference")),
+                       ("translate_drawing", ("tiny-pix2pix", {"background": f, "layers": [], "composite": f}, "AB",
+                                              "pad", "deterministic", 0)),
+                       ("restore_png", (f,))):
+        text = refused(client, name, *args)
+        assert any(w in text for w in ("image", "drawing", "file type")), f"/{name} on {kind}: {text}"
+
+
+def test_a_drawing_is_held_to_the_same_limits_as_an_upload(client, tmp_path):
+    big = tmp_path / "big.png"
+    Image.new("1", (8000, 5100)).save(big)  # 40.8 megapixels in a tiny file
+    f = handle_file(str(big))
+    assert "megapixels" in refused(client, "translate_drawing", "tiny-pix2pix",
+                                   {"background": f, "layers": [], "composite": f}, "AB", "pad", "deterministic", 0)
+
+
+def test_nan_and_infinite_numbers_are_refused_not_rendered(served):
+    url = served.url
+    assert "finite" in raw_refused(url, "generate_grid", '["tiny-stylegan2", 1, 4, NaN, false]')
+    assert "finite" in raw_refused(url, "generate_grid", '["tiny-dcgan", NaN, 4, 1.0, false]')
+    # a slider's own range check answers first, as clearly
+    assert "maximum" in raw_refused(url, "render_style", '["tiny-stylegan2", 4, Infinity, 0, "none", 1.0, 0, ""]')
+    assert "finite" in raw_refused(url, "interpolate", '["tiny-dcgan", 0, 1, 4, 12, "slerp", "gif", null, NaN]')
+    assert "finite" in raw_refused(url, "generate_grid", '["tiny-dcgan", 1e400, 4, 1.0, false]')
+
+
+def test_per_layer_noise_must_be_finite(client):
+    assert "finite" in refused(client, "render_style", "tiny-stylegan2", 4, 1.0, 0, "random", 1.0, 0, "1, nan")
+
+
+def test_unknown_attribute_names_are_refused(client, tmp_path):
+    path = tmp_path / "face.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (20, 20, 3), dtype=np.uint8)).save(path)
+    f = handle_file(str(path))
+    assert "Bald" in refused(client, "edit_attributes", "tiny-stargan", f, None, None, None, ["Bald"], 1.0, "resize",
+                             "reference")
+    assert "Male" in refused(client, "edit_attributes", "tiny-stargan", f, "Male", None, None, [], 1.0, "resize",
+                             "reference")
+
+
+def test_wrong_task_models_and_out_of_range_labels_get_a_sentence(client):
+    assert "not from a seed" in refused(client, "generate_grid", "tiny-pix2pix", 1, 4, 1.0, False)
+    assert "not from a seed" in refused(client, "interpolate", "tiny-cyclegan", 0, 1, 4, 12, "slerp", "gif", None,
+                                        1.0)
+    assert "out of range" in refused(client, "interpolate", "tiny-acgan", 0, 1, 4, 12, "slerp", "gif", 7, 1.0)
