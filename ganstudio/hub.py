@@ -66,9 +66,15 @@ def parse_source(source: str) -> Path | HubSource:
     s = str(source).strip()
     if not s:
         raise ModelSourceError("no model given: enter a local folder or a Hub repo id such as owner/name")
+    if len(s) > 1024 or "\x00" in s:
+        raise ModelSourceError("that model source is too long or holds a NUL character: give a folder or owner/name")
     p = Path(s).expanduser()
-    if p.exists() or s.startswith(("/", "./", "../", "~", ".\\")) or "\\" in s:
-        if not p.exists():
+    try:
+        exists = p.exists()
+    except OSError:  # a name longer than the file system allows (e.g. a 300-character "repo id")
+        exists = False
+    if exists or s.startswith(("/", "./", "../", "~", ".\\")) or "\\" in s:
+        if not exists:
             raise ModelSourceError(f"local folder {s!r} does not exist")
         if not p.is_dir():
             raise ModelSourceError(f"{s!r} is a file, not a model folder (give the folder holding {CONFIG_NAME})")

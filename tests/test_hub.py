@@ -543,3 +543,11 @@ def test_push_refused_by_the_hub_says_so(fake_hub, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_TOKEN", "hf_test")
     with pytest.raises(ModelSourceError, match="the Hub refused the upload to me/m"):
         push_folder(_model_folder(tmp_path), "me/m")
+
+
+def test_a_source_longer_than_the_file_system_allows_gets_a_sentence():
+    from ganstudio.hub import ModelSourceError, parse_source
+
+    for source in ("owner/" + "n" * 300, "x" * 300, "a\x00b"):
+        with pytest.raises(ModelSourceError):
+            parse_source(source)
