@@ -33,9 +33,11 @@ class ImageInputError(GanStudioError):
 IMAGE_KINDS = "PNG, JPEG, WebP, GIF, BMP or TIFF"
 
 
-def check_image_file(src: str | Path | bytes, *, max_pixels: int = options.MAX_INPUT_PIXELS) -> tuple[int, int]:
+def check_image_file(src: str | Path | bytes, *, max_pixels: int = options.MAX_INPUT_PIXELS,
+                     why: str = "") -> tuple[int, int]:
     """(width, height) of an image file, read from its header only: refuses files over ``MAX_UPLOAD_MB``, images
-    over ``max_pixels`` and files that are not pictures, with a sentence for the user (never the file's path)."""
+    over ``max_pixels`` and files that are not pictures, with a sentence for the user (never the file's path).
+    ``why`` ends the sentence about the pixel limit (e.g. why a task allows fewer pixels)."""
     data = src if isinstance(src, bytes) else None
     try:
         size = len(data) if data is not None else Path(src).stat().st_size
@@ -60,8 +62,12 @@ def check_image_file(src: str | Path | bytes, *, max_pixels: int = options.MAX_I
     if w < 1 or h < 1:
         raise ImageInputError(f"the image has no pixels ({w}x{h})")
     if w * h > max_pixels:
-        raise ImageInputError(f"image is {w}x{h}; the limit is {max_pixels / 1e6:.0f} megapixels")
+        raise ImageInputError(_too_many_pixels(w, h, max_pixels, why))
     return w, h
+
+
+def _too_many_pixels(w: int, h: int, max_pixels: int, why: str) -> str:
+    return f"image is {w}x{h}; the limit is {max_pixels / 1e6:.3g} megapixels" + (f" {why}" if why else "")
 
 
 def _decoder_problem(e: BaseException) -> str:
@@ -75,18 +81,19 @@ def _decoder_problem(e: BaseException) -> str:
 
 
 def open_image(src: str | Path | bytes | Image.Image | np.ndarray, *,
-               max_pixels: int = options.MAX_INPUT_PIXELS) -> Image.Image:
+               max_pixels: int = options.MAX_INPUT_PIXELS, why: str = "") -> Image.Image:
     """Decode ``src`` into an upright 8-bit PIL image, refusing broken files and oversized images politely.
 
     16-bit images (and 32-bit integer ones, read as 16-bit values) are scaled to 8 bits; float images must hold
-    values in 0..1, which are scaled to 0..255 (anything else is refused rather than clipped).
+    values in 0..1, which are scaled to 0..255 (anything else is refused rather than clipped). ``max_pixels`` and
+    ``why``: see :func:`check_image_file`.
     """
     if isinstance(src, np.ndarray):
         img = Image.fromarray(src)
     elif isinstance(src, Image.Image):
         img = src
     else:
-        check_image_file(src, max_pixels=max_pixels)
+        check_image_file(src, max_pixels=max_pixels, why=why)
         try:
             img = Image.open(io.BytesIO(src) if isinstance(src, bytes) else src)
             img.load()
@@ -96,7 +103,7 @@ def open_image(src: str | Path | bytes | Image.Image | np.ndarray, *,
         except Exception as e:  # noqa: BLE001 - any decoder failure is a broken file
             raise ImageInputError(f"could not read the image: the file is broken ({_decoder_problem(e)})") from None
     if img.width * img.height > max_pixels:
-        raise ImageInputError(f"image is {img.width}x{img.height}; the limit is {max_pixels / 1e6:.0f} megapixels")
+        raise ImageInputError(_too_many_pixels(img.width, img.height, max_pixels, why))
     if img.width < 1 or img.height < 1:
         raise ImageInputError(f"the image has no pixels ({img.width}x{img.height})")
     img = _to_8bit(img)

@@ -23,7 +23,7 @@ from torch import nn
 from . import images as imgs
 from . import options
 from .checkpoint import GanModel
-from .errors import GanStudioError
+from .errors import GanStudioError, LimitError
 from .models.base import Task
 from .runtime import Precision, check_precision, in_precision, memory_format
 
@@ -79,6 +79,13 @@ class AttributeEdits:
 def _rng(seed: int) -> torch.Generator:
     options.SEED.check("seed", seed)
     return torch.Generator().manual_seed(int(seed))
+
+
+def output_budget(images: int, why: str) -> dict[str, Any]:
+    """``open_image`` arguments that hold an input to what ``images`` outputs of its size may total
+    (``options.MAX_OUTPUT_PIXELS``), refused before decoding with ``why`` in the sentence."""
+    per_image = min(options.MAX_INPUT_PIXELS, options.MAX_OUTPUT_PIXELS // max(1, images))
+    return {"max_pixels": per_image, "why": why if per_image < options.MAX_INPUT_PIXELS else ""}
 
 
 def _need(model: GanModel, task: Task) -> None:
@@ -233,7 +240,10 @@ def sample_per_class(model: GanModel, *, seed: int = 0, classes: Sequence[int] |
     k = model.config.num_classes
     classes = list(range(k)) if classes is None else [int(c) for c in classes]
     if not classes or any(not 0 <= c < k for c in classes):
-        raise InferenceError(f"classes must be in 0..{k - 1}, got {classes}")
+        raise InferenceError(f"classes must be in 0..{k - 1}, got {classes[:20]}")
+    if len(classes) * per_class > options.MAX_IMAGES_PER_REQUEST:
+        raise LimitError(f"{len(classes)} classes x {per_class} images is {len(classes) * per_class} images; the limit "
+                         f"is {options.MAX_IMAGES_PER_REQUEST} per request")
     t0 = time.perf_counter()
     z = _latents(model, per_class, _rng(seed))  # [per_class, ...], reused for each class
     zz = z.repeat(len(classes), *([1] * (z.dim() - 1)))
@@ -353,7 +363,8 @@ def translate(model: GanModel, image: Image.Image | bytes | str, *, direction: s
     g = _module(model, "generator" if direction == "AB" else "generator_ba")
     t0 = time.perf_counter()
     cfg = model.config
-    src = imgs.open_image(image)
+    # the input as read and the output are written at the input's size
+    src = imgs.open_image(image, **output_budget(2, "(an image-to-image result is two images of its size)"))
     palette = model.meta.palette
     if palette:
         src = src.convert("RGB")
@@ -437,13 +448,20 @@ def edit_attributes(model: GanModel, image: Image.Image | bytes | str, *, target
     t0 = time.perf_counter()
     cfg = model.config
     names = attribute_names(model)
-    src = imgs.to_mode(imgs.open_image(image), cfg.channels)
+    n_edits = len(names) if all_single_edits else 1
+    # a row of edits writes each edit, plus a grid of the input and every edit, at the input's size
+    shown = 2 * n_edits + 1 if all_single_edits else 1
+    src = imgs.to_mode(imgs.open_image(image, **output_budget(
+        shown, f"(a row of {n_edits} edits writes {shown} images of its size)" if all_single_edits else "")),
+        cfg.channels)
     crop = model.meta.preprocess.get("center_crop")
     if crop:
         w, h = src.size
         c = min(int(crop), w, h)
         src = src.crop(((w - c) // 2, (h - c) // 2, (w - c) // 2 + c, (h - c) // 2 + c))
-    fitted, how = imgs.fit_image(src, mode=fit, image_size=cfg.image_size, size_multiple=4)
+    # one network pass per edit (and one of D): large padded inputs are shrunk to keep the work bounded
+    side = min(options.MAX_NET_SIDE, math.isqrt(options.MAX_NET_PIXELS // (n_edits + 1)))
+    fitted, how = imgs.fit_image(src, mode=fit, image_size=cfg.image_size, size_multiple=4, max_side=side)
     x = imgs.to_network(fitted, how, model.meta.value_range)
     source = read_attributes(model, x)
     base = torch.tensor([round(v) for v in source], dtype=torch.float32)

@@ -65,3 +65,14 @@ MAX_UPLOAD_MB = 20
 # it accepts. Every upload also passes the server-wide limit above (launch option max_file_size).
 WEIGHT_FILE_TYPES = (".pth", ".pt", ".ckpt", ".pkl")
 MAX_WEIGHTS_MB = 600
+
+# Work one request may ask for. A network whose build asks for more than MAX_COMPONENT_PARAMS numbers is refused
+# before that allocation (a published StyleGAN2 1024 generator has 30 M, pix2pix 54 M).
+MAX_COMPONENT_PARAMS = 150_000_000
+# Output pixels one request may write (every image it returns, grids and a row of edits included); an input
+# image is refused before decoding when the outputs it would make exceed this.
+MAX_OUTPUT_PIXELS = 32_000_000
+MAX_NET_PIXELS = 4_000_000  # pixels through a network per request, summed over its passes (a row of edits)
+MAX_IMAGES_PER_REQUEST = 256  # images one request may make (rows x columns of a per-class grid ...)
+MAX_LIST_ITEMS = 256  # items of any list an endpoint takes (classes, layers, attributes)
+MAX_TEXT_CHARS = 4096  # characters of any text an endpoint takes

@@ -20,6 +20,8 @@ from typing import Any, Callable, ClassVar, Mapping
 import torch
 from torch import nn
 
+from .. import options
+
 from ..errors import GanStudioError
 
 
@@ -109,12 +111,40 @@ class Family:
                 f"family {self.name!r} has no component {component!r} (it has {sorted(self.components)})"
             )
         try:
-            return self.components[component](config)
+            with _AllocationBudget(f"{self.name} {component}", options.MAX_COMPONENT_PARAMS):
+                return self.components[component](config)
         except ConfigError:
             raise
         except (RuntimeError, ValueError, TypeError, ZeroDivisionError) as e:
             # a value the config's own checks let through (e.g. a negative width): torch refuses to build it
             raise ConfigError(f"{self.name} config {config.to_dict()} does not build: {e}") from e
+
+
+_FACTORIES = (torch.empty, torch.zeros, torch.ones, torch.full, torch.randn, torch.rand, torch.empty_strided)
+
+
+class _AllocationBudget(torch.overrides.TorchFunctionMode):
+    """Counts the numbers the tensor factories are asked for while a network is built, and refuses the request
+    that would take the total over ``limit`` *before* it is allocated, with a sentence that says the limit."""
+
+    def __init__(self, what: str, limit: int):
+        super().__init__()
+        self.what, self.limit, self.total = what, limit, 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001 - torch's protocol
+        if func in _FACTORIES and args:
+            size = args[0] if isinstance(args[0], (tuple, list, torch.Size)) else args
+            if func is torch.full:
+                size = args[0]
+            try:
+                self.total += math.prod(int(s) for s in size)
+            except (TypeError, ValueError):
+                pass
+            if self.total > self.limit:
+                raise ConfigError(f"this config makes a {self.what} of more than {self.limit / 1e6:,.0f} M numbers "
+                                  f"({self.limit * 4 / 2**30:.1f} GB in fp32), the limit per network; it was refused "
+                                  "before that memory was taken")
+        return func(*args, **(kwargs or {}))
 
 
 def init_normal_(module: nn.Module, std: float = 0.02) -> None:

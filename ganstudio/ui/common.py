@@ -43,7 +43,7 @@ from .. import hub, inference, options, registry
 from .. import images as imgs
 from ..catalog import CatalogEntry, ModelCache, catalog_path, load_catalog
 from ..checkpoint import CONFIG_NAME, CheckpointError, GanModel
-from ..errors import GanStudioError, InputError
+from ..errors import GanStudioError, InputError, LimitError
 from ..models.base import ConfigError, Task
 
 log = logging.getLogger("ganstudio.ui")
@@ -405,12 +405,18 @@ def _not_finite(value: Any) -> bool:
     return False
 
 
-def check_finite(sig: inspect.Signature, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
-    """Refuse NaN and infinite numbers in a handler's inputs, naming the input (raw JSON can carry them)."""
+def check_inputs(sig: inspect.Signature, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    """Refuse NaN and infinite numbers (raw JSON can carry them), lists longer than ``options.MAX_LIST_ITEMS`` and
+    texts longer than ``options.MAX_TEXT_CHARS`` in a handler's inputs, naming the input."""
     names = [p for p in sig.parameters][1:]
     for name, value in [*zip(names, args), *kwargs.items()]:
+        what = name.replace("_", " ")
         if _not_finite(value):
-            raise InputError(f"{name.replace('_', ' ')} must be a finite number (not NaN or infinity)")
+            raise InputError(f"{what} must be a finite number (not NaN or infinity)")
+        if isinstance(value, (list, tuple)) and len(value) > options.MAX_LIST_ITEMS:
+            raise LimitError(f"{what}: {len(value)} items; the limit is {options.MAX_LIST_ITEMS}")
+        if isinstance(value, str) and len(value) > options.MAX_TEXT_CHARS:
+            raise LimitError(f"{what}: {len(value)} characters; the limit is {options.MAX_TEXT_CHARS}")
 
 
 def bind(studio: Studio, fn: Callable[..., Any], *, gpu: bool = False) -> Callable[..., Any]:
@@ -423,7 +429,7 @@ def bind(studio: Studio, fn: Callable[..., Any], *, gpu: bool = False) -> Callab
     @functools.wraps(fn)
     def handler(*args: Any, **kwargs: Any) -> Any:
         try:
-            check_finite(sig, args, kwargs)
+            check_inputs(sig, args, kwargs)
             return fn(studio, *args, **kwargs)
         except Exception as e:  # noqa: BLE001 - every failure must reach the user as a message
             raise user_error(e) from None

@@ -120,3 +120,55 @@ def test_wrong_task_models_and_out_of_range_labels_get_a_sentence(client):
     assert "not from a seed" in refused(client, "interpolate", "tiny-cyclegan", 0, 1, 4, 12, "slerp", "gif", None,
                                         1.0)
     assert "out of range" in refused(client, "interpolate", "tiny-acgan", 0, 1, 4, 12, "slerp", "gif", 7, 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# work bounds
+
+
+def _solid_png(path, side: int) -> str:
+    Image.new("L", (side, side), 128).save(path, optimize=True)  # a tiny file that decodes to side x side
+    return str(path)
+
+
+def test_big_inputs_are_refused_before_decoding_by_what_the_task_writes(client, tmp_path):
+    big = handle_file(_solid_png(tmp_path / "big.png", 6000))  # 36 MP, under the 40 MP decoding limit
+    text = refused(client, "translate", "tiny-pix2pix", big, "AB", "pad", "deterministic", 0)
+    assert "6000x6000" in text and "16 megapixels" in text and "two images" in text
+    mid = handle_file(_solid_png(tmp_path / "mid.png", 3000))  # 9 MP: one edit fits, a row of three does not
+    text = refused(client, "all_single_edits", "tiny-stargan", mid, "resize", "reference")
+    assert "row of 3 edits writes 7 images" in text
+    edited, _ = call(client, "edit_attributes", "tiny-stargan", mid, None, None, None, [], 1.0, "resize", "reference")
+    assert Image.open(edited).size == (3000, 3000)
+
+
+def test_long_lists_and_too_many_images_are_refused(client):
+    text = refused(client, "generate_per_class", "tiny-acgan", ["0", "1", "2"] * 1000, 2, 1, False, 0, 0, 0, 0)
+    assert "classes: 3000 items; the limit is 256" in text
+    text = refused(client, "generate_per_class", "tiny-acgan", ["0", "1", "2"] * 30, 16, 1, False, 0, 0, 0, 0)
+    assert "1440 images; the limit is 256" in text
+    assert "limit is 4096" in refused(client, "style_mix", "tiny-stylegan2", "1, " * 3000, "2", "coarse", [], 0.7, 0,
+                                      "const", 1.0, 0, "")
+
+
+def test_a_config_too_big_to_build_is_refused_before_allocating(served, client, tmp_path):
+    import json
+    import time
+
+    from ganstudio.checkpoint import new_model, save_folder
+
+    folder = tmp_path / "huge"
+    save_folder(new_model("dcgan", dict(latent_dim=8, ngf=4, ndf=4, channels=1, image_size=16)), folder)
+    cfg = json.loads((folder / "config.json").read_text())
+    cfg["config"]["ngf"] = 4000
+    (folder / "config.json").write_text(json.dumps(cfg))
+    t0 = time.perf_counter()
+    text = refused(client, "load_model", str(folder))
+    assert "limit per network" in text and time.perf_counter() - t0 < 10
+    from tests.convert.parity import load_fixture, make_weights, write_state_dict
+
+    fx = load_fixture("dcgan")  # pytorch/examples DCGAN weights, 69 KB
+    weights = write_state_dict(tmp_path / "netG.pth", make_weights(fx["layout"], fx["seed"], fx["scheme"]))
+    t0 = time.perf_counter()
+    text = refused(client, "convert_weights", handle_file(str(weights)), "auto", None, None, "", "ngf=1000")
+    assert "limit per network" in text and time.perf_counter() - t0 < 10
