@@ -400,9 +400,22 @@ def load_model(source: str, *, device: torch.device | str | None = None, compone
     return model
 
 
+MAX_CARD_BYTES = 256 * 1024
+
+
 def read_card(folder: Path) -> str:
-    path = folder / CARD_NAME
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
+    """The model card (README.md) of ``folder``, or "" when there is none or it links outside the model: a local
+    folder's card must resolve inside the folder, a Hub snapshot's inside the repo's cache folder (its blobs)."""
+    path = Path(folder) / CARD_NAME
+    if not path.is_file():
+        return ""
+    parts = Path(folder).parts
+    root = Path(*parts[:parts.index("snapshots")]) if "snapshots" in parts[:-1] else Path(folder)
+    real, base = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    if base not in real.parents:
+        return ""
+    with open(real, "rb") as f:
+        return f.read(MAX_CARD_BYTES).decode("utf-8", errors="replace")
 
 
 def read_config_json(folder: Path) -> dict:

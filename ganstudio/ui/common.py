@@ -45,6 +45,7 @@ from ..catalog import CatalogEntry, ModelCache, catalog_path, load_catalog
 from ..checkpoint import CONFIG_NAME, CheckpointError, GanModel
 from ..errors import GanStudioError, InputError, LimitError
 from ..models.base import ConfigError, Task
+from . import access
 
 log = logging.getLogger("ganstudio.ui")
 
@@ -102,6 +103,7 @@ class Session:
     models: dict[str, CatalogEntry] = field(default_factory=dict)  # added in the Models tab, by id
     precision: str = "exact"  # "exact" (fp32) or "fast" (bf16 where the hardware has it)
     folders: list[str] = field(default_factory=list)  # written for this session (conversions): go with it
+    owner: tuple[str, str] | None = None  # the client that started it (access.claim)
 
 
 def release_session(session: Session) -> None:
@@ -230,15 +232,15 @@ def new_studio(catalog: str | Path | None = None, *, max_models: int | None = No
     return Studio(entries, unavailable, ModelCache(max_models=size), Path(out_dir), path)
 
 
-def session_entry(model: GanModel, source: str) -> CatalogEntry:
-    """A catalog entry for a model a user loaded by hand (its id is the source string itself)."""
+def session_entry(model: GanModel, source: str, model_id: str | None = None) -> CatalogEntry:
+    """A catalog entry for a model a user loaded by hand (its id is ``model_id``, default the source string)."""
     task = next((t for t in _TASK_PREFERENCE if t in model.tasks), None)
     if task is None:  # the toy family: points, not images
         raise InputError(f"{source} is a {model.family.name} model of {', '.join(t.value for t in model.tasks)}: "
                          "no tab shows it (train toy models with `python -m ganstudio train toy`, or live in the "
                          "Playground)")
     title = model.meta.name or source
-    return CatalogEntry(source, title, model.family.name, task.value, source, model.meta.description)
+    return CatalogEntry(model_id or source, title, model.family.name, task.value, source, model.meta.description)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,19 +424,35 @@ def check_inputs(sig: inspect.Signature, args: Sequence[Any], kwargs: dict[str, 
 def bind(studio: Studio, fn: Callable[..., Any], *, gpu: bool = False) -> Callable[..., Any]:
     """``fn(studio, *inputs)`` as a Gradio handler ``(*inputs)`` with the same docstring and signature.
 
-    Core exceptions become ``gr.Error``; ``gpu`` lends a Spaces GPU to the call (a no-op elsewhere).
+    Inputs are checked first (:func:`check_inputs`); a :class:`Session` among them must belong to the client
+    calling (:func:`ganstudio.ui.access.claim`: Gradio passes the request to a hidden last parameter). Core
+    exceptions become ``gr.Error``; ``gpu`` lends a Spaces GPU to the call (a no-op elsewhere).
     """
     sig = inspect.signature(fn)
+    params = list(sig.parameters.values())[1:]
+    takes_session = any(p.annotation in ("Session", Session) for p in params)
+    hidden = inspect.Parameter("_request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                               annotation=gr.Request)
 
     @functools.wraps(fn)
     def handler(*args: Any, **kwargs: Any) -> Any:
+        request = kwargs.pop("_request", None)
+        if takes_session and len(args) > len(params):  # the hidden request parameter, filled in by Gradio
+            request, args = args[-1], args[:-1]
         try:
             check_inputs(sig, args, kwargs)
+            if takes_session and request is not None:
+                for value in [*args, *kwargs.values()]:
+                    if isinstance(value, Session):
+                        access.claim(value, request)
             return fn(studio, *args, **kwargs)
         except Exception as e:  # noqa: BLE001 - every failure must reach the user as a message
             raise user_error(e) from None
 
-    handler.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])  # type: ignore[attr-defined]
+    shown = params + ([hidden] if takes_session else [])
+    handler.__signature__ = sig.replace(parameters=shown)  # type: ignore[attr-defined]
+    if takes_session:
+        handler.__annotations__ = {**fn.__annotations__, "_request": gr.Request}
     return spaces.GPU(handler) if gpu and spaces is not None else handler
 
 

@@ -22,6 +22,7 @@ from ..checkpoint import GanModel
 from ..convert import PRESETS, Conversion, convert_file, zip_folder
 from ..errors import InputError
 from ..runtime import PRECISIONS, fast_supported, pick_device
+from . import access
 from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, family_label, hub_status, model_folder,
                      session_entry, weights_size)
 
@@ -29,12 +30,6 @@ TAB_TITLES = {"generate": "Random generation", "conditional": "Class-conditional
               "edit": "Attribute editing", "style": "Style mixing and noise"}
 PRECISION_LABELS = {"exact": "Exact (fp32, reproducible)", "fast": "Fast (bf16 where the hardware has it)"}
 AUTO_PRESET = "auto"  # the converter recognises the layout from the tensor names and shapes
-
-
-def local_folders_allowed() -> bool:
-    """Local folders can be loaded unless turned off (by default on Spaces, where the disk is the server's)."""
-    default = "0" if os.environ.get("SPACE_ID") else "1"
-    return os.environ.get("GANSTUDIO_ALLOW_LOCAL_MODELS", default).strip().lower() in ("1", "true", "yes", "on")
 
 
 def _strip_front_matter(card: str) -> str:
@@ -61,7 +56,7 @@ def _status(model: GanModel, entry: CatalogEntry, cached_before: bool) -> str:
         ("Model", f"{entry.title} (`{entry.id}`)"),
         ("Family", f"{family_label(model.family.name)}: {model.family.description}"),
         ("Shown in", ", ".join(tabs) or "no tab"),
-        ("Source", f"{_where(entry)}: `{entry.source}`"),
+        ("Source", f"{_where(entry)}: `{entry.source}`" if entry.id == entry.source else "converted upload"),
         ("Size", f"{sum(model.num_parameters(c) for c in model.modules) / 1e6:.2f} M parameters in "
                  f"{len(model.modules)} components ({', '.join(model.modules)}), "
                  f"{weights_size(model) / 2**20:.1f} MB of weights"),
@@ -78,7 +73,7 @@ def _describe(studio: Studio, model: GanModel, entry: CatalogEntry, cached_befor
     return (_status(model, entry, cached_before), card or card_markdown(model, entry), model.config_json())
 
 
-def load_model(studio: Studio, source: str, session: Session,
+def load_model(studio: Studio, source: str, session: Session, request: gr.Request,
                progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """Load a model into this session's catalog: a Hub repo id or a local folder in GAN Studio's format.
 
@@ -92,17 +87,19 @@ def load_model(studio: Studio, source: str, session: Session,
     """
     source = (source or "").strip()
     where = hub.parse_source(source)
-    if isinstance(where, Path) and not local_folders_allowed():
-        raise hub.ModelSourceError("loading local folders is turned off on this server; give a Hub repo id")
+    if isinstance(where, Path):
+        where = access.check_local_folder(where, request)
     cached = _is_cached(source)
     progress(0, desc=f"{'Loading' if cached else 'Downloading'} {source}")
-    model = studio.cache.get(str(where.resolve()) if isinstance(where, Path) else source)
+    model = studio.cache.get(str(where) if isinstance(where, Path) else source)
     return _add_to_session(studio, model, session, cached)
 
 
-def _add_to_session(studio: Studio, model: GanModel, session: Session, cached: bool) -> tuple:
-    """Add ``model`` to the session's catalog; the outputs every "add a model" event shares."""
-    entry = session_entry(model, model.source)
+def _add_to_session(studio: Studio, model: GanModel, session: Session, cached: bool,
+                    model_id: str | None = None) -> tuple:
+    """Add ``model`` to the session's catalog (as ``model_id``, default its source); the outputs every "add a model"
+    event shares."""
+    entry = session_entry(model, model.source, model_id)
     session.models[entry.id] = entry
     gr.Info(f"{entry.title} added to this session's models")
     return (session, *_describe(studio, model, entry, cached), model_rows(studio, session),
@@ -138,7 +135,7 @@ def convert_weights(studio: Studio, weights: str | None, preset: str | None, dis
                     discriminator=_weights_file(discriminator, "the discriminator file", optional=True),
                     generator_ba=_weights_file(generator_ba, "the B->A generator file", optional=True))
     progress(0, desc=f"Converting {src.name}")
-    work = _conversion_folder(studio, request)
+    work = _conversion_folder(studio)
     session.folders.append(str(work))  # removed when the session ends (release_session)
     out = work / _folder_name(src.stem)
     try:
@@ -147,7 +144,9 @@ def convert_weights(studio: Studio, weights: str | None, preset: str | None, dis
         shutil.rmtree(work, ignore_errors=True)  # a failed conversion leaves nothing behind
         raise
     model = studio.cache.get(str(out))  # read back from the folder, as loading it by hand would
-    return (*_add_to_session(studio, model, session, cached=True), conversion_report(conv), str(zip_folder(out)))
+    model_id = f"converted/{work.name[:12]}/{out.name}"  # what users see: no server path, no session secret
+    return (*_add_to_session(studio, model, session, cached=True, model_id=model_id), conversion_report(conv),
+            str(zip_folder(out)))
 
 
 def preset_choices() -> list[tuple[str, str]]:
@@ -184,12 +183,12 @@ def _weights_file(path: str | None, what: str, optional: bool = False) -> Path |
     return p
 
 
-def _conversion_folder(studio: Studio, request: gr.Request | None) -> Path:
-    """A new folder for one conversion, under the session's own folder in the app's output folder."""
-    session_key = _folder_name(getattr(request, "session_hash", None) or "no-session")
-    parent = studio.out_dir / "converted" / session_key
-    parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="conversion-", dir=parent))
+def _conversion_folder(studio: Studio) -> Path:
+    """A new folder for one conversion in the app's output folder, named by a random token (its files are served
+    for download: their names carry no session secret and cannot be guessed)."""
+    folder = studio.out_dir / "converted" / access.new_token()
+    folder.mkdir(parents=True)
+    return folder
 
 
 def _folder_name(text: str) -> str:

@@ -4,6 +4,7 @@ range labels each get the app's own sentence (never Gradio's generic error, a tr
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -172,3 +173,97 @@ def test_a_config_too_big_to_build_is_refused_before_allocating(served, client, 
     t0 = time.perf_counter()
     text = refused(client, "convert_weights", handle_file(str(weights)), "auto", None, None, "", "ngf=1000")
     assert "limit per network" in text and time.perf_counter() - t0 < 10
+
+
+# ---------------------------------------------------------------------------------------------
+# sessions and server paths
+
+
+def test_per_session_ids_and_downloads_carry_no_session_secret_and_a_hash_grants_nothing(served, tmp_path):
+    from gradio_client import Client
+
+    from tests.convert.parity import load_fixture, make_weights, write_state_dict
+
+    fx = load_fixture("dcgan")
+    weights = write_state_dict(tmp_path / "netG.pth", make_weights(fx["layout"], fx["seed"], fx["scheme"]))
+    owner = Client(served.url, verbose=False)
+    status, _card, _config, table, _inspect, *_pickers, _report, download = call(
+        owner, "convert_weights", handle_file(str(weights)), "auto", None, None, "", "ndf=8")
+    secret = owner.session_hash
+    model_id = next(row[0] for row in table["data"] if row[0].startswith("converted/"))
+    shown = " ".join([status, model_id, str(download), str(table)])
+    assert secret not in shown and str(tmp_path) not in status
+    assert call(owner, "generate_grid", model_id, 1, 1, 1.0, False)[0]
+    # another client (another address) presenting the owner's session hash: refused, sees nothing, changes nothing
+    thief = Client(served.url, verbose=False, headers={"X-Forwarded-For": "203.0.113.9"})
+    thief.session_hash = secret
+    for name, args in (("list_models", ()), ("set_precision", ("fast",)), ("generate_grid", (model_id, 1, 1, 1.0,
+                                                                                             False))):
+        assert "belongs to another client" in refused(thief, name, *args)
+    assert "exact" in call(owner, "set_precision", "exact")  # the owner's session still works
+
+
+def test_server_paths_are_off_when_public_unless_roots_are_named(monkeypatch, tmp_path):
+    from ganstudio import hub
+    from ganstudio.errors import InputError
+    from ganstudio.ui import access
+
+    root, outside = tmp_path / "models", tmp_path / "elsewhere"
+    (root / "m").mkdir(parents=True)
+    outside.mkdir()
+    monkeypatch.delenv(access.ROOTS_ENV, raising=False)
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "127.0.0.1")
+    assert access.check_local_folder(root / "m") == (root / "m").resolve()  # private: any folder but /proc ...
+    for env in ({"GRADIO_SHARE": "1"}, {"SPACE_ID": "me/app"}, {"GRADIO_SERVER_NAME": "0.0.0.0"}):
+        with monkeypatch.context() as m:
+            for k, v in env.items():
+                m.setenv(k, v)
+            with pytest.raises(hub.ModelSourceError, match="can be reached by others"):
+                access.check_local_folder(root / "m")
+            m.setenv(access.ROOTS_ENV, str(root))
+            assert access.check_local_folder(root / "m") == (root / "m").resolve()
+            for escape in (root / ".." / "elsewhere", outside):
+                with pytest.raises(InputError, match="outside the folders"):
+                    access.check_local_folder(escape)
+            (root / "link").symlink_to(outside)
+            with pytest.raises(InputError, match="outside the folders"):
+                access.check_local_folder(root / "link")
+            (root / "link").unlink()
+            (root / "m" / "model.safetensors").symlink_to(outside / "weights")
+            with pytest.raises(InputError, match="links outside"):
+                access.check_local_folder(root / "m")
+            (root / "m" / "model.safetensors").unlink()
+    for never in ("/proc/self", "/sys/kernel", "/dev"):
+        with pytest.raises(InputError, match="cannot be read"):
+            access.check_local_folder(Path(never))
+
+
+def test_a_request_from_another_machine_counts_as_public():
+    from types import SimpleNamespace
+
+    from ganstudio.ui import access
+
+    assert not access.request_public(SimpleNamespace(client=SimpleNamespace(host="127.0.0.1"), headers={}))
+    assert access.request_public(SimpleNamespace(client=SimpleNamespace(host="10.1.2.3"), headers={}))
+    assert access.request_public(SimpleNamespace(client=SimpleNamespace(host="127.0.0.1"),
+                                                 headers={"x-forwarded-for": "8.8.8.8"}))
+
+
+def test_proc_and_a_card_linking_outside_are_never_read(client, served, tmp_path):
+    import json
+    import shutil
+
+    assert "cannot be read" in refused(client, "load_model", "/proc/self")
+    folder = tmp_path / "planted"
+    shutil.copytree(served.catalog.parent / "tiny-dcgan", folder)
+    (folder / "README.md").unlink(missing_ok=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:secret-line")
+    (folder / "README.md").symlink_to(secret)
+    cfg = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps(cfg))
+    text = refused(client, "load_model", str(folder))
+    assert "README.md in that folder links outside it" in text and "secret-line" not in text
+    from ganstudio import hub
+
+    assert hub.read_card(folder) == ""  # and the card reader alone does not follow it either
