@@ -76,3 +76,9 @@ MAX_NET_PIXELS = 4_000_000  # pixels through a network per request, summed over 
 MAX_IMAGES_PER_REQUEST = 256  # images one request may make (rows x columns of a per-class grid ...)
 MAX_LIST_ITEMS = 256  # items of any list an endpoint takes (classes, layers, attributes)
 MAX_TEXT_CHARS = 4096  # characters of any text an endpoint takes
+
+# Disk: what one client may upload per hour (the largest weights file plus change), what the app may keep on disk
+# for all users (uploads, outputs, conversions), and how many converted models one session may hold.
+MAX_CLIENT_UPLOAD_MB = 1500
+MAX_APP_DISK_MB = 8000
+MAX_SESSION_CONVERSIONS = 4

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from .. import options
 from . import conditional, edit, generate, models, style, translate
+from .budget import UploadBudget
 from .common import Session, Studio, bind, new_studio, release_session
 
 log = logging.getLogger("ganstudio.ui")
@@ -49,6 +51,8 @@ def launch_options() -> dict[str, Any]:
         "css": CSS,
         "mcp_server": mcp_available(),
         "footer_links": ["api"],
+        # per-client and app-wide disk budgets, checked before an upload is stored (ganstudio.ui.budget)
+        "app_kwargs": {"middleware": [Middleware(UploadBudget)]},
     }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import functools
 import hashlib
 import importlib.util
@@ -28,6 +29,7 @@ import random
 import re
 import shutil
 import socket
+import tempfile
 import time
 from abc import ABCMeta
 from dataclasses import dataclass, field
@@ -45,7 +47,7 @@ from ..catalog import CatalogEntry, ModelCache, catalog_path, load_catalog
 from ..checkpoint import CONFIG_NAME, CheckpointError, GanModel
 from ..errors import GanStudioError, InputError, LimitError
 from ..models.base import ConfigError, Task
-from . import access
+from . import access, budget
 
 log = logging.getLogger("ganstudio.ui")
 
@@ -192,17 +194,40 @@ class Studio:
     # -- outputs ------------------------------------------------------------------------------
 
     def write(self, data: bytes, name: str) -> str:
-        """Store ``data`` under a content-addressed folder (identical outputs share one file); returns its path."""
+        """Store ``data`` under a content-addressed folder (identical outputs share one file); returns its path.
+
+        The file appears whole or not at all (written beside it, then renamed); one already there is reused only
+        when it holds exactly ``data``, so a file torn by a full disk is never served.
+        """
         folder = self.out_dir / hashlib.sha256(data).hexdigest()[:40]
-        folder.mkdir(parents=True, exist_ok=True)
         path = folder / _safe_name(name)
-        if not path.exists():
-            path.write_bytes(data)
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                return str(path)
+        except OSError:
+            pass
+        budget.check_disk(self.out_dir.parent, len(data))
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+        budget.note_written(self.out_dir.parent, len(data))
         return str(path)
 
     def png(self, img: Image.Image, params: dict[str, Any], name: str) -> str:
         """A PNG file of ``img`` whose text metadata holds ``params`` (see :func:`ganstudio.images.png_bytes`)."""
         return self.write(imgs.png_bytes(img, params), name if name.endswith(".png") else name + ".png")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename: readers see the old
+    file or the whole new one, never a part (a failed write leaves nothing behind)."""
+    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def new_studio(catalog: str | Path | None = None, *, max_models: int | None = None,
@@ -386,6 +411,9 @@ def user_error(e: BaseException) -> gr.Error:
         msg = f"this model needs {e.name}, which is not part of this build of GAN Studio"
     elif isinstance(e, GanStudioError):
         msg = str(e) or type(e).__name__
+    elif isinstance(e, OSError) and e.errno == errno.ENOSPC:
+        log.error("disk full: %s", e)
+        msg = "the server's disk is full; try again later"
     elif isinstance(e, (MemoryError, torch.OutOfMemoryError)) or _is_alloc_failure(e):
         log.warning("out of memory in a handler: %s", e)
         msg = "out of memory: ask for fewer or smaller images"

@@ -20,7 +20,7 @@ from .. import hub, options
 from ..catalog import CatalogEntry
 from ..checkpoint import GanModel
 from ..convert import PRESETS, Conversion, convert_file, zip_folder
-from ..errors import InputError
+from ..errors import InputError, LimitError
 from ..runtime import PRECISIONS, fast_supported, pick_device
 from . import access
 from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, family_label, hub_status, model_folder,
@@ -129,6 +129,32 @@ def convert_weights(studio: Studio, weights: str | None, preset: str | None, dis
         The model's status, card and config.json, the session's model list, the model pickers of every tab with
         the new model, the conversion report (family, preset, config, notes, key mapping) and the zipped model folder.
     """
+    if len(session.folders) >= options.MAX_SESSION_CONVERSIONS:
+        raise LimitError(f"this session holds {len(session.folders)} converted models, the limit; reload the page "
+                         "to start a new session")
+    try:
+        return _convert(studio, weights, preset, discriminator, generator_ba, attributes, config_values, session,
+                        progress)
+    finally:  # uploads are deleted once used (weights files are large); what was made from them stays
+        for upload in (weights, discriminator, generator_ba):
+            _delete_upload(upload)
+
+
+def _delete_upload(path: str | None) -> None:
+    """Remove a file Gradio stored for an upload (only inside its upload folder)."""
+    if not path:
+        return
+    p = Path(path)
+    try:
+        if Path(gr.utils.get_upload_folder()).resolve() in p.resolve().parents and p.is_file():
+            p.unlink()
+    except OSError:
+        pass
+
+
+def _convert(studio: Studio, weights: str | None, preset: str | None, discriminator: str | None,
+             generator_ba: str | None, attributes: str | None, config_values: str | None, session: Session,
+             progress: gr.Progress) -> tuple:
     src = _weights_file(weights, "the weights file")
     settings = dict(preset=None if preset in (None, "", AUTO_PRESET) else preset, attributes=_names(attributes),
                     overrides=_config_values(config_values),
@@ -142,6 +168,7 @@ def convert_weights(studio: Studio, weights: str | None, preset: str | None, dis
         conv = convert_file(src, out, **settings)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)  # a failed conversion leaves nothing behind
+        session.folders.remove(str(work))
         raise
     model = studio.cache.get(str(out))  # read back from the folder, as loading it by hand would
     model_id = f"converted/{work.name[:12]}/{out.name}"  # what users see: no server path, no session secret
@@ -176,6 +203,8 @@ def _weights_file(path: str | None, what: str, optional: bool = False) -> Path |
             return None
         raise InputError(f"upload {what} first ({', '.join(options.WEIGHT_FILE_TYPES)})")
     p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p.name} is no longer on the server (uploads are deleted once used): upload it again")
     if p.suffix.lower() not in options.WEIGHT_FILE_TYPES:
         raise InputError(f"{p.name}: {what} must be one of {', '.join(options.WEIGHT_FILE_TYPES)}")
     if p.stat().st_size > options.MAX_WEIGHTS_MB * 2**20:

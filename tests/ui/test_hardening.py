@@ -267,3 +267,91 @@ def test_proc_and_a_card_linking_outside_are_never_read(client, served, tmp_path
     from ganstudio import hub
 
     assert hub.read_card(folder) == ""  # and the card reader alone does not follow it either
+
+
+# ---------------------------------------------------------------------------------------------
+# disk: budgets, uploads deleted once used, whole files only
+
+
+def test_upload_budget_per_client_and_for_the_whole_app(monkeypatch, tmp_path):
+    from ganstudio import options
+    from ganstudio.ui import budget
+
+    monkeypatch.setattr(options, "MAX_CLIENT_UPLOAD_MB", 10)
+    monkeypatch.setattr(options, "MAX_APP_DISK_MB", 25)
+    gate = budget.UploadBudget(app=None, folder=tmp_path)
+    mb = 2**20
+    assert gate.admit("a", 6 * mb, now=0.0) is None
+    assert "limit is 10 MB per hour" in gate.admit("a", 6 * mb, now=10.0)
+    assert gate.admit("b", 6 * mb, now=10.0) is None  # another client has its own budget
+    assert gate.admit("a", 6 * mb, now=3700.0) is None  # an hour later
+    (tmp_path / "big").write_bytes(b"\0" * (20 * mb))
+    budget._USAGE.clear()
+    assert "disk space for this app is full" in gate.admit("c", 6 * mb, now=3700.0)
+
+
+def test_uploads_over_the_client_budget_are_refused_before_they_are_stored(served, monkeypatch):
+    import http.client
+    from urllib.parse import urlparse
+
+    from ganstudio import options
+
+    monkeypatch.setattr(options, "MAX_CLIENT_UPLOAD_MB", 1)  # the app runs in this process
+    url = urlparse(served.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn.putrequest("POST", "/gradio_api/upload")
+    for k, v in {"Content-Type": "multipart/form-data; boundary=x", "Content-Length": str(2 * 2**20),
+                 "X-Forwarded-For": "198.51.100.7"}.items():
+        conn.putheader(k, v)
+    conn.endheaders()  # the answer comes before a byte of the 2 MB body is sent
+    r = conn.getresponse()
+    assert r.status == 413 and b"limit is 1 MB per hour" in r.read()
+    conn.close()
+
+
+def test_weights_uploads_are_deleted_once_converted(served, tmp_path):
+    import gradio as gr
+    from gradio_client import Client
+
+    from tests.convert.parity import load_fixture, make_weights, write_state_dict
+
+    fx = load_fixture("dcgan")
+    name = "netG-deleted-once-used.pth"
+    weights = write_state_dict(tmp_path / name, make_weights(fx["layout"], fx["seed"], fx["scheme"]))
+    call(Client(served.url, verbose=False), "convert_weights", handle_file(str(weights)), "auto", None, None, "",
+         "ndf=8")
+    assert not list(Path(gr.utils.get_upload_folder()).rglob(name))
+
+
+def test_outputs_are_written_whole_and_a_torn_file_is_never_served(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from ganstudio.ui import common
+
+    studio = common.new_studio(tmp_path / "none.json", out_dir=tmp_path / "out")
+    data = b"\x89PNG whole file" * 100
+    first = Path(studio.write(data, "grid.png"))
+    first.write_bytes(b"")  # torn by a full disk earlier
+    assert Path(studio.write(data, "grid.png")).read_bytes() == data
+    other = b"another image" * 50
+
+    def full_disk(fd, mode):
+        os.close(fd)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(common.os, "fdopen", full_disk)
+    with pytest.raises(OSError):
+        studio.write(other, "other.png")
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file() and p.read_bytes() != data]
+    assert common.user_error(OSError(errno.ENOSPC, "No space left on device: '/tmp/x'")).message == \
+        "the server's disk is full; try again later"
+
+
+def test_the_readme_states_the_limits():
+    from ganstudio import options
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for value in (f"{options.MAX_CLIENT_UPLOAD_MB:,} MB", f"{options.MAX_APP_DISK_MB:,} MB",
+                  f"{options.MAX_UPLOAD_MB} MB", f"{options.MAX_WEIGHTS_MB} MB", "GANSTUDIO_MODEL_ROOTS"):
+        assert value in readme, value
