@@ -115,4 +115,5 @@ def build_app(catalog: str | Path | None = None, *, studio: Studio | None = None
     demo.queue(default_concurrency_limit=_env_int("GANSTUDIO_CONCURRENCY", 1),
                max_size=_env_int("GANSTUDIO_QUEUE_SIZE", 32))
     demo.studio = studio  # type: ignore[attr-defined]  # for tests and benchmarks
+    studio.demo = demo
     return demo

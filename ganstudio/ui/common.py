@@ -15,6 +15,7 @@ on Spaces), keeping its signature and docstring, which become the API and MCP de
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import errno
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 from urllib.parse import urlparse
 
+import anyio.from_thread
 import gradio as gr
 import torch
 from PIL import Image
@@ -144,6 +146,7 @@ class Studio:
     cache: ModelCache
     out_dir: Path  # generated files; inside Gradio's cache folder so they are served without a copy
     catalog_file: Path
+    demo: Any = None  # the Blocks serving this studio (set by build_app), whose queue says which jobs are wanted
 
     # -- catalog ------------------------------------------------------------------------------
 
@@ -190,6 +193,30 @@ class Studio:
         if progress is not None and entry.source not in self.cache:
             progress(0, desc=f"Loading {entry.title}")
         return self.cache.get(entry.source), entry
+
+    def waited_for(self, request: Any) -> Callable[[], bool]:
+        """A check that turns true once nobody waits for ``request``'s result any more: the client cancelled (Gradio
+        takes its job off the queue) or disconnected (Gradio marks the job dead). A worker thread cannot be
+        interrupted, so downloads ask this on every chunk."""
+        raw = getattr(request, "request", None)
+
+        def gone() -> bool:
+            try:  # the client cancelled: Gradio cancelled the task waiting for this worker thread
+                anyio.from_thread.check_cancelled()
+            except asyncio.CancelledError:
+                return True
+            except RuntimeError:  # not in one of anyio's worker threads
+                pass
+            jobs = getattr(getattr(self.demo, "_queue", None), "active_jobs", None)
+            if raw is None or jobs is None:
+                return False  # not called through Gradio's queue
+            for job in jobs:
+                for event in job or []:
+                    if getattr(event, "request", None) is raw:
+                        return not event.alive
+            return True  # its job was cancelled and taken off the queue
+
+        return gone
 
     # -- outputs ------------------------------------------------------------------------------
 
@@ -473,7 +500,8 @@ def bind(studio: Studio, fn: Callable[..., Any], *, gpu: bool = False) -> Callab
                 for value in [*args, *kwargs.values()]:
                     if isinstance(value, Session):
                         access.claim(value, request)
-            return fn(studio, *args, **kwargs)
+            with hub.stop_when(studio.waited_for(request)):  # a download stops when its client has gone
+                return fn(studio, *args, **kwargs)
         except Exception as e:  # noqa: BLE001 - every failure must reach the user as a message
             raise user_error(e) from None
 

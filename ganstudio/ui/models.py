@@ -30,6 +30,7 @@ TAB_TITLES = {"generate": "Random generation", "conditional": "Class-conditional
               "edit": "Attribute editing", "style": "Style mixing and noise"}
 PRECISION_LABELS = {"exact": "Exact (fp32, reproducible)", "fast": "Fast (bf16 where the hardware has it)"}
 AUTO_PRESET = "auto"  # the converter recognises the layout from the tensor names and shapes
+HUB_LOADS = 4  # /load_model calls served at once (downloads wait on the network, not the CPU)
 
 
 def _strip_front_matter(card: str) -> str:
@@ -373,10 +374,12 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     if len(picker_list) != len(TAB_TITLES):
         raise ValueError("the Models tab needs every other tab's model picker")
     loaded = [session, ui.status, ui.card, ui.config, ui.table, ui.inspect_id, *picker_list]
+    # Loads that may download from the Hub have their own group, several at a time (each bounded by the
+    # download deadline), so a slow Hub never holds up the pickers, model info or a conversion ("load").
     ui.load.click(bind(studio, load_model), [ui.source, session], loaded, api_name="load_model",
-                  concurrency_id="load")
+                  concurrency_id="hub", concurrency_limit=HUB_LOADS)
     ui.source.submit(bind(studio, load_model), [ui.source, session], loaded, api_visibility="private",
-                     concurrency_id="load")
+                     concurrency_id="hub", concurrency_limit=HUB_LOADS)
     ui.convert.click(bind(studio, convert_weights),
                      [ui.weights, ui.preset, ui.discriminator, ui.generator_ba, ui.attributes, ui.config_values,
                       session], [*loaded, ui.report, ui.download], api_name="convert_weights", concurrency_id="load")

@@ -355,3 +355,45 @@ def test_the_readme_states_the_limits():
     for value in (f"{options.MAX_CLIENT_UPLOAD_MB:,} MB", f"{options.MAX_APP_DISK_MB:,} MB",
                   f"{options.MAX_UPLOAD_MB} MB", f"{options.MAX_WEIGHTS_MB} MB", "GANSTUDIO_MODEL_ROOTS"):
         assert value in readme, value
+
+
+# ---------------------------------------------------------------------------------------------
+# a slow Hub stalls no one
+
+
+def test_local_actions_do_not_wait_for_a_slow_download_which_stops_when_cancelled(served, fake_hub, tmp_path):
+    import time
+
+    from gradio_client import Client
+
+    from ganstudio.checkpoint import new_model, save_folder
+
+    save_folder(new_model("dcgan", dict(latent_dim=8, ngf=32, ndf=4, channels=1, image_size=32)), tmp_path / "m")
+    fake_hub.publish_folder("tester/slow-app", tmp_path / "m")
+    fake_hub.bytes_per_s = 8_000  # 700 KB of weights: about 90 s
+    slow = Client(served.url, verbose=False)
+    job = slow.submit("tester/slow-app", api_name="/load_model")
+    deadline = time.monotonic() + 20
+    while not fake_hub.count("GET", "model.safetensors") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert fake_hub.count("GET", "model.safetensors"), "the download did not start"
+    other = Client(served.url, verbose=False)
+    t0 = time.monotonic()
+    status, *_ = call(other, "model_info", "tiny-spade")
+    call(other, "load_model", str(served.catalog.parent / "tiny-dcgan"))
+    call(other, "generate_select_model", "tiny-dcgan")
+    assert time.monotonic() - t0 < 15 and "SPADE" in status
+    assert not job.done()
+    job.cancel()
+    deadline = time.monotonic() + 15
+    while any(served.demo._queue.active_jobs) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(served.demo._queue.active_jobs)
+
+    def partial_bytes() -> int:
+        return sum(p.stat().st_size for p in Path(fake_hub.cache_dir).rglob("*.incomplete"))
+
+    time.sleep(1.5)
+    before = partial_bytes()
+    time.sleep(2.0)
+    assert partial_bytes() == before, "the download kept running after the cancel"
