@@ -66,6 +66,12 @@ class HubSource:
         return s + (f"@{self.revision}" if self.revision else "")
 
 
+def looks_like_path(source: str) -> bool:
+    """Whether ``source`` is written as a path (absolute, relative to ".", "..", "~", or with backslashes)."""
+    s = str(source).strip()
+    return s.startswith(("/", "./", "../", "~", ".\\")) or "\\" in s or s in (".", "..")
+
+
 def parse_source(source: str) -> Path | HubSource:
     """A local folder path, or the Hub repo / subfolder / revision that ``source`` names."""
     s = str(source).strip()
@@ -78,7 +84,7 @@ def parse_source(source: str) -> Path | HubSource:
         exists = p.exists()
     except OSError:  # a name longer than the file system allows (e.g. a 300-character "repo id")
         exists = False
-    if exists or s.startswith(("/", "./", "../", "~", ".\\")) or "\\" in s:
+    if exists or looks_like_path(s):
         if not exists:
             raise ModelSourceError(f"local folder {s!r} does not exist")
         if not p.is_dir():

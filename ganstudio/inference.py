@@ -101,6 +101,11 @@ def _need_noise(model: GanModel) -> None:
                              f"(they support: {', '.join(t.value for t in model.tasks)})")
 
 
+def require_task(model: GanModel, task: Task) -> None:
+    """Raise :class:`InferenceError` (a sentence) unless ``model`` serves ``task``."""
+    _need(model, task)
+
+
 def _module(model: GanModel, name: str) -> nn.Module:
     if name not in model.modules:
         raise InferenceError(f"this {model.family.name} model has no {name} (its checkpoint lacks {name}.safetensors)")

@@ -82,6 +82,7 @@ MAX_TEXT_CHARS = 4096  # characters of any text an endpoint takes
 MAX_CLIENT_UPLOAD_MB = 1500
 MAX_APP_DISK_MB = 8000
 MAX_SESSION_CONVERSIONS = 4
+MAX_SESSIONS = 256  # sessions whose state the server keeps (about 1 MB each); the least recently used go first
 
 # Hub downloads: every file of one load must arrive within this many seconds (a slow or stalled Hub is given up
 # on, and the next load resumes), and no file larger than MAX_WEIGHTS_MB is downloaded (its size is asked first).

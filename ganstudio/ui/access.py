@@ -91,7 +91,11 @@ def check_local_folder(folder: Path, request: Any = None) -> Path:
     if roots and not any(_inside(real, r) for r in roots):
         raise InputError("that folder is outside the folders this server allows models to be loaded from")
     allowed = [r for r in roots if _inside(real, r)] or [real]
-    for f in real.iterdir() if real.is_dir() else ():
+    try:
+        files = list(real.iterdir()) if real.is_dir() else []
+    except OSError:
+        files = []
+    for f in files:
         if f.is_symlink() and not any(_inside(Path(os.path.realpath(f)), r) for r in allowed):
             raise InputError(f"{f.name} in that folder links outside it; it is not read")
     return real

@@ -51,6 +51,9 @@ def launch_options() -> dict[str, Any]:
         "css": CSS,
         "mcp_server": mcp_available(),
         "footer_links": ["api"],
+        # Gradio keeps about 1 MB of state per session (a copy of every component's config) for an hour after
+        # its client leaves: at most this many sessions are kept, the least recently used dropped first.
+        "state_session_capacity": options.MAX_SESSIONS,
         # per-client and app-wide disk budgets, checked before an upload is stored (ganstudio.ui.budget)
         "app_kwargs": {"middleware": [Middleware(UploadBudget)]},
     }

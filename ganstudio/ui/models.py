@@ -87,6 +87,8 @@ def load_model(studio: Studio, source: str, session: Session, request: gr.Reques
         config.json, the session's model list, and the model pickers of every tab with the new model.
     """
     source = (source or "").strip()
+    if hub.looks_like_path(source):  # policy and roots first: a refused path says nothing about what exists
+        access.check_local_folder(Path(source).expanduser(), request)
     where = hub.parse_source(source)
     if isinstance(where, Path):
         where = access.check_local_folder(where, request)

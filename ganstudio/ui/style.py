@@ -13,6 +13,7 @@ import gradio as gr
 from .. import inference, options
 from ..checkpoint import GanModel
 from ..errors import InputError
+from ..models.base import Task
 from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, file_stem, gallery, output_gallery,
                      output_image, parse_seeds, picker, seed_box, seed_value, slider, stamp)
 
@@ -27,6 +28,7 @@ def layer_strengths(model: GanModel, global_strength: float, per_layer: str | No
 
     ``per_layer`` is comma-separated multipliers in layer order (empty: all 1); missing ones count as 1.
     """
+    inference.require_task(model, Task.STYLE)
     options.NOISE_STRENGTH.check("noise strength", float(global_strength))
     n = model.generator.num_noise_layers
     parts = [p for p in re.split(r"[,\s]+", (per_layer or "").strip()) if p]

@@ -397,3 +397,30 @@ def test_local_actions_do_not_wait_for_a_slow_download_which_stops_when_cancelle
     before = partial_bytes()
     time.sleep(2.0)
     assert partial_bytes() == before, "the download kept running after the cancel"
+
+
+# ---------------------------------------------------------------------------------------------
+# memory
+
+
+def test_the_sessions_the_server_keeps_are_bounded(served):
+    from ganstudio import options
+    from ganstudio.ui.app import launch_options
+
+    assert launch_options()["state_session_capacity"] == options.MAX_SESSIONS
+    assert served.demo.state_session_capacity == options.MAX_SESSIONS
+
+
+def test_soak_and_sweep_commands_are_offered(capsys):
+    from ganstudio import app_bench, app_sweep
+
+    for module, flag in ((app_bench, "--soak"), (app_sweep, "--url")):
+        with pytest.raises(SystemExit):
+            module.main(["--help"])
+        assert flag in capsys.readouterr().out
+    report = app_bench.soak_report({"minutes": 1, "rate": 2, "warmup_minutes": 0.5, "requests": 3, "errors": {},
+                                    "rss_mb": [(0.1, 800.0), (1.0, 810.0)],
+                                    "rss_after_warmup_mb": {"first": 810.0, "last": 810.0, "min": 810.0,
+                                                            "max": 810.0, "spread_pct": 0.0},
+                                    "latency_s": {"all": {"n": 3, "p50": 0.1, "p90": 0.2, "p99": 0.3}}})
+    assert "minute   1:    810.0" in report and "0.0 % spread" in report
