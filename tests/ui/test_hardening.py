@@ -424,3 +424,14 @@ def test_soak_and_sweep_commands_are_offered(capsys):
                                                             "max": 810.0, "spread_pct": 0.0},
                                     "latency_s": {"all": {"n": 3, "p50": 0.1, "p90": 0.2, "p99": 0.3}}})
     assert "minute   1:    810.0" in report and "0.0 % spread" in report
+
+
+@pytest.mark.slow
+def test_the_sweep_gets_a_clear_answer_to_every_bad_input(served, tmp_path):
+    from ganstudio.app_sweep import Sweep, table
+
+    ids = {"random": "tiny-dcgan", "conditional": "tiny-acgan", "translate": "tiny-pix2pix", "edit": "tiny-stargan",
+           "style": "tiny-stylegan2"}
+    outcomes = Sweep(served.url, ids, tmp_path, timeout=60).run()
+    assert len(outcomes) > 100
+    assert all(o.kind == "clear error" for o in outcomes), table(outcomes)
