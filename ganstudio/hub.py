@@ -173,7 +173,7 @@ def _make_fetch(src: HubSource, local_files_only: bool | None, cache_dir) -> _Fe
 hf_constants.DOWNLOAD_CHUNK_SIZE = min(hf_constants.DOWNLOAD_CHUNK_SIZE, 16 * 1024)
 
 
-class _Stopped(Exception):
+class _Stopped(GanStudioError):
     """A download stopped on purpose (deadline, or nobody waiting); its message is for the user."""
 
 

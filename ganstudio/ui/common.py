@@ -500,6 +500,8 @@ def bind(studio: Studio, fn: Callable[..., Any], *, gpu: bool = False) -> Callab
                 for value in [*args, *kwargs.values()]:
                     if isinstance(value, Session):
                         access.claim(value, request)
+            if request is None:
+                return fn(studio, *args, **kwargs)
             with hub.stop_when(studio.waited_for(request)):  # a download stops when its client has gone
                 return fn(studio, *args, **kwargs)
         except Exception as e:  # noqa: BLE001 - every failure must reach the user as a message
