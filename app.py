@@ -18,6 +18,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--host", help="address to listen on (default: GRADIO_SERVER_NAME or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: GRADIO_SERVER_PORT or 7860)")
     p.add_argument("--catalog", help="catalog JSON (default: GANSTUDIO_CATALOG or checkpoints/catalog.json)")
+    p.add_argument("--model-roots", help="server folders (separated by os.pathsep) users may load models from when "
+                                         "the app can be reached by others (default: GANSTUDIO_MODEL_ROOTS; none)")
     return p.parse_args(argv)
 
 
@@ -34,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["GRADIO_SERVER_PORT"] = str(args.port)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     share = args.share or _truthy(os.environ.get("GRADIO_SHARE"))
+    if share:
+        os.environ["GRADIO_SHARE"] = "1"  # the app then treats itself as public (ganstudio.ui.access)
+    if args.model_roots:
+        os.environ["GANSTUDIO_MODEL_ROOTS"] = args.model_roots
     try:  # on Spaces, `spaces` must be imported before anything initialises CUDA
         import spaces  # noqa: F401
     except ImportError:

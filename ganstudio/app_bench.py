@@ -5,6 +5,10 @@
 3. a 4x4 grid from a 64-px random-generation model, end to end through ``gradio_client`` (target <= 0.5 s);
 4. a 4x4 StyleGAN style-mixing grid at 64 px through the client (target <= 2 s).
 
+``--soak MINUTES`` instead serves the app and drives it through ``gradio_client`` at about ``--rate`` requests per
+second (every tab's main call in turn, a new client session every 60 requests), printing the server's resident
+memory once a minute and the latency percentiles; after ``--warmup`` minutes memory should stay within 5 %.
+
 Bundled models are used where they exist. A bundled model that is not trained yet is stood in for by a
 freshly initialised model with its recipe's config (``ganstudio.train.recipes``): the same network, so the
 same speed. The results say which was used. These are measurements, not tests: the machine's load matters.
@@ -239,14 +243,140 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _soak_calls(chosen: dict[str, dict], bundled: list[dict], image: str) -> list[tuple[str, Any]]:
+    """(name, fn(client, i)) for the soak: the main call of every tab the catalog can serve, in turn."""
+    from gradio_client import handle_file
+
+    by_task: dict[str, dict] = {}
+    for e in bundled:
+        by_task.setdefault(e["task"], e)
+    calls: list[tuple[str, Any]] = []
+    if "random" in chosen:
+        m = chosen["random"]["id"]
+        calls.append(("generate_grid", lambda c, i: c.predict(m, i, 16, 1.0, False, api_name="/generate_grid")))
+        calls.append(("interpolate", lambda c, i: c.predict(m, i, i + 1, 8, 12, "slerp", "gif", None, 1.0,
+                                                            api_name="/interpolate")))
+    if "conditional" in by_task:
+        m2 = by_task["conditional"]["id"]
+        calls.append(("generate_per_class", lambda c, i: c.predict(m2, ["0", "1", "2"], 4, i, False, 0, 0, 0, 0,
+                                                                   api_name="/generate_per_class")))
+    if "translate" in by_task:
+        m3 = by_task["translate"]["id"]
+        calls.append(("translate", lambda c, i: c.predict(m3, handle_file(image), "AB", "pad", "deterministic", i,
+                                                          api_name="/translate")))
+    if "edit" in by_task:
+        m4 = by_task["edit"]["id"]
+        calls.append(("all_single_edits", lambda c, i: c.predict(m4, handle_file(image), "resize", "reference",
+                                                                 api_name="/all_single_edits")))
+    if "style" in chosen:
+        m5 = chosen["style"]["id"]
+        calls.append(("style_mix", lambda c, i: c.predict(m5, f"{i}, {i + 1}", f"{i + 2}, {i + 3}", "coarse", [], 0.7,
+                                                          0, "const", 1.0, 0, "", api_name="/style_mix")))
+    first = (bundled or [{"id": None}])[0]["id"]
+    calls.append(("model_info", lambda c, i: c.predict(first, api_name="/model_info")))
+    calls.append(("list_models", lambda c, i: c.predict(api_name="/list_models")))
+    return calls
+
+
+def soak(minutes: float, rate: float = 2.0, warmup: float = 2.0, sample_s: float = 10.0) -> dict[str, Any]:
+    """Serve the app and drive it for ``minutes``; resident memory over time and latency percentiles."""
+    import threading
+
+    import numpy as np
+    from gradio_client import Client
+    from PIL import Image
+
+    results: dict[str, Any] = {"minutes": minutes, "rate": rate, "warmup_minutes": warmup, "rss_mb": [],
+                               "latency_s": {}, "errors": {}}
+    with tempfile.TemporaryDirectory(prefix="ganstudio-soak-") as tmp:
+        catalog, bundled, chosen = prepare_catalog(Path(tmp))
+        image = str(Path(tmp) / "input.png")
+        Image.fromarray(np.random.default_rng(0).integers(0, 255, (96, 128, 3), dtype=np.uint8)).save(image)
+        proc, url, _ = start_app(catalog, _free_port())
+        stop = threading.Event()
+        t_start = time.monotonic()
+
+        def sample() -> None:
+            while not stop.is_set():
+                rss = rss_gb(proc.pid)
+                if rss is not None:
+                    results["rss_mb"].append((round((time.monotonic() - t_start) / 60, 3), round(rss * 1000, 1)))
+                stop.wait(sample_s)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        calls = _soak_calls(chosen, bundled, image)
+        times: dict[str, list[float]] = {name: [] for name, _ in calls}
+        try:
+            client, i = Client(url, verbose=False, download_files=False), 0
+            while time.monotonic() - t_start < minutes * 60:
+                if i and i % 60 == 0:
+                    client = Client(url, verbose=False, download_files=False)  # a new user: a new session
+                name, fn = calls[i % len(calls)]
+                t0 = time.perf_counter()
+                try:
+                    fn(client, i)
+                    times[name].append(time.perf_counter() - t0)
+                except Exception as e:  # noqa: BLE001 - counted and reported, the soak goes on
+                    results["errors"][name] = results["errors"].get(name, 0) + 1
+                    results.setdefault("last_error", f"{name}: {type(e).__name__}: {str(e)[:200]}")
+                i += 1
+                time.sleep(max(0.0, 1.0 / rate - (time.perf_counter() - t0)))
+            results["requests"] = i
+        finally:
+            stop.set()
+            sampler.join(timeout=sample_s + 1)
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    everything = [x for v in times.values() for x in v]
+    for name, v in [("all", everything), *times.items()]:
+        if v:
+            q = np.percentile(v, [50, 90, 99])
+            results["latency_s"][name] = {"n": len(v), "p50": float(q[0]), "p90": float(q[1]), "p99": float(q[2])}
+    after = [mb for t, mb in results["rss_mb"] if t >= warmup]
+    if after:
+        results["rss_after_warmup_mb"] = {"min": min(after), "max": max(after), "first": after[0], "last": after[-1],
+                                          "spread_pct": 100 * (max(after) - min(after)) / min(after)}
+    return results
+
+
+def soak_report(r: dict[str, Any]) -> str:
+    lines = [f"GAN Studio soak: {r['minutes']:g} min at ~{r['rate']:g} requests/s, {r.get('requests', 0)} requests "
+             f"(errors: {sum(r['errors'].values())})", "  resident memory of the server (MB), one sample a minute:"]
+    per_minute: dict[int, float] = {}
+    for t, mb in r["rss_mb"]:
+        per_minute.setdefault(int(t), mb)
+    lines += [f"    minute {m:>3}: {mb:8.1f}" for m, mb in sorted(per_minute.items())]
+    if "rss_after_warmup_mb" in r:
+        w = r["rss_after_warmup_mb"]
+        lines.append(f"  after {r['warmup_minutes']:g} min of warm-up: {w['first']:.1f} -> {w['last']:.1f} MB, range "
+                     f"{w['min']:.1f}..{w['max']:.1f} MB ({w['spread_pct']:.1f} % spread; target <= 5 %)")
+    lines.append("  latency (s):        n      p50      p90      p99")
+    for name, q in r["latency_s"].items():
+        lines.append(f"    {name:<18} {q['n']:>4} {q['p50']:8.3f} {q['p90']:8.3f} {q['p99']:8.3f}")
+    if r.get("last_error"):
+        lines.append(f"  an error: {r['last_error']}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m ganstudio app-bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--repeats", type=int, default=5, help="timed calls per measurement (after one warm-up)")
     p.add_argument("--json", help="also write the results to this JSON file")
+    p.add_argument("--soak", type=float, metavar="MINUTES", help="drive the served app for MINUTES instead")
+    p.add_argument("--rate", type=float, default=2.0, help="soak: requests per second")
+    p.add_argument("--warmup", type=float, default=2.0, help="soak: minutes before memory should be flat")
     args = p.parse_args(argv)
-    results = run(args.repeats)
-    print(report(results))
+    if args.soak:
+        results = soak(args.soak, args.rate, args.warmup)
+        print(soak_report(results))
+    else:
+        results = run(args.repeats)
+        print(report(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     return 0

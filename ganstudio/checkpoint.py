@@ -28,6 +28,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from . import registry
+from .errors import GanStudioError
 from .models.base import ConfigError, Family, GanConfig, Task
 
 FORMAT = "ganstudio-model/1"
@@ -35,7 +36,7 @@ CONFIG_NAME = "config.json"
 CARD_NAME = "README.md"
 
 
-class CheckpointError(ValueError):
+class CheckpointError(GanStudioError):
     """A model folder is incomplete, inconsistent with its config, or corrupt."""
 
 
@@ -167,6 +168,8 @@ def load_state_strict(module: nn.Module, tensors: Mapping[str, torch.Tensor], wh
             problems.append(f"{k}: shape {list(t.shape)} in file, model expects {list(e.shape)}")
         elif e.dtype != t.dtype:
             problems.append(f"{k}: dtype {t.dtype} in file, model expects {e.dtype}")
+        elif t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            problems.append(f"{k} holds NaN or infinite values")
     if problems:
         raise CheckpointError(f"{what} does not match its config: " + "; ".join(problems[:12])
                               + (f"; and {len(problems) - 12} more" if len(problems) > 12 else ""))

@@ -15,22 +15,27 @@ what to do.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 import torch
 from huggingface_hub import constants as hf_constants
 from huggingface_hub import errors as hf_errors
 from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url, try_to_load_from_cache
+from huggingface_hub.utils import tqdm as hf_tqdm
 
-from . import registry
-from . import hub_import
+from . import hub_import, options, registry
 from .checkpoint import (CARD_NAME, CONFIG_NAME, FORMAT, CheckpointError, GanModel, component_files, load_folder,
                          read_config)
+from .errors import GanStudioError
 from .runtime import pick_device
 
 try:  # the HTTP client huggingface_hub uses; transport errors can escape hf_hub_download mid-download
@@ -50,7 +55,7 @@ _UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
 ) + (ConnectionError, TimeoutError)
 
 
-class ModelSourceError(RuntimeError):
+class ModelSourceError(GanStudioError, RuntimeError):
     """A model could not be found, fetched or read; the message is meant for the user."""
 
 
@@ -65,14 +70,26 @@ class HubSource:
         return s + (f"@{self.revision}" if self.revision else "")
 
 
+def looks_like_path(source: str) -> bool:
+    """Whether ``source`` is written as a path (absolute, relative to ".", "..", "~", or with backslashes)."""
+    s = str(source).strip()
+    return s.startswith(("/", "./", "../", "~", ".\\")) or "\\" in s or s in (".", "..")
+
+
 def parse_source(source: str) -> Path | HubSource:
     """A local folder path, or the Hub repo / subfolder / revision that ``source`` names."""
     s = str(source).strip()
     if not s:
         raise ModelSourceError("no model given: enter a local folder or a Hub repo id such as owner/name")
+    if len(s) > 1024 or "\x00" in s:
+        raise ModelSourceError("that model source is too long or holds a NUL character: give a folder or owner/name")
     p = Path(s).expanduser()
-    if p.exists() or s.startswith(("/", "./", "../", "~", ".\\")) or "\\" in s:
-        if not p.exists():
+    try:
+        exists = p.exists()
+    except OSError:  # a name longer than the file system allows (e.g. a 300-character "repo id")
+        exists = False
+    if exists or looks_like_path(s):
+        if not exists:
             raise ModelSourceError(f"local folder {s!r} does not exist")
         if not p.is_dir():
             raise ModelSourceError(f"{s!r} is a file, not a model folder (give the folder holding {CONFIG_NAME})")
@@ -129,6 +146,16 @@ class _Fetch:
     cache_dir: str | None
     endpoint: str | None
     reachable: bool | None = None  # known once a file came over the network, or after one probe
+    deadline: float = float("inf")  # time.monotonic() by which every download of this resolve must be done
+    should_stop: Callable[[], bool] | None = None  # True once nobody waits for the result (the client left)
+
+    def check(self, filename: str) -> None:
+        """Stop a download that ran past the deadline, or that nobody waits for any more."""
+        if time.monotonic() > self.deadline:
+            raise _Stopped(f"downloading {self.src} took longer than {options.HUB_DEADLINE_S:g} s, the limit: the Hub "
+                           f"is slow or stalled ({filename}); try again later")
+        if self.should_stop is not None and self.should_stop():
+            raise _Stopped(f"the download of {self.src} was stopped: nobody is waiting for it any more")
 
     @property
     def where(self) -> str:
@@ -142,7 +169,53 @@ class _Fetch:
 def _make_fetch(src: HubSource, local_files_only: bool | None, cache_dir) -> _Fetch:
     offline = _offline_mode()
     return _Fetch(src, bool(local_files_only) or offline, offline and not local_files_only, _cache_dir(cache_dir),
-                  _endpoint())
+                  _endpoint(), deadline=time.monotonic() + options.HUB_DEADLINE_S, should_stop=_SHOULD_STOP.get())
+
+
+# huggingface_hub reports progress once per chunk read (10 MB by default); smaller chunks let a download's
+# deadline and stop signal be checked every 16 KB, so a Hub trickling 1 KB/s is given up on within seconds.
+hf_constants.DOWNLOAD_CHUNK_SIZE = min(hf_constants.DOWNLOAD_CHUNK_SIZE, 16 * 1024)
+
+
+class _Stopped(GanStudioError):
+    """A download stopped on purpose (deadline, or nobody waiting); its message is for the user."""
+
+
+_SHOULD_STOP: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar("should_stop", default=None)
+
+
+@contextlib.contextmanager
+def stop_when(should_stop: Callable[[], bool]) -> Iterator[None]:
+    """Downloads started inside stop as soon as ``should_stop()`` is true (e.g. the client who asked went away)."""
+    token = _SHOULD_STOP.set(should_stop)
+    try:
+        yield
+    finally:
+        _SHOULD_STOP.reset(token)
+
+
+def _guarded_progress(f: _Fetch, filename: str) -> type:
+    """A progress-bar class for ``hf_hub_download`` that checks ``f``'s deadline and stop signal on every chunk."""
+
+    class Guarded(hf_tqdm):
+        def update(self, n: float | None = 1) -> bool | None:
+            f.check(filename)
+            return super().update(n)
+
+    return Guarded
+
+
+def _check_size(f: _Fetch, filename: str, revision: str | None) -> None:
+    """Refuse a file larger than ``options.MAX_WEIGHTS_MB`` before downloading it (the Hub says its size)."""
+    rel = f"{f.src.subfolder}/{filename}" if f.src.subfolder else filename
+    try:
+        meta = get_hf_file_metadata(hf_hub_url(f.src.repo_id, rel, revision=revision, endpoint=f.endpoint),
+                                    timeout=10, endpoint=f.endpoint)
+    except Exception:  # noqa: BLE001 - hf_hub_download reports the error properly
+        return
+    if meta.size is not None and meta.size > options.MAX_WEIGHTS_MB * 2**20:
+        raise ModelSourceError(f"{filename} of {f.src} is {meta.size / 2**20:,.0f} MB; the limit is "
+                               f"{options.MAX_WEIGHTS_MB} MB per file, so it was not downloaded")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,10 +234,17 @@ def _download(f: _Fetch, filename: str, *, revision: str | None, optional: bool 
             return None
         raise _not_cached(f, None)
     try:
+        if not was_cached:
+            f.check(filename)
+            if filename.endswith(".safetensors"):  # weights: the large files
+                _check_size(f, filename, revision)
         path = Path(hf_hub_download(
             src.repo_id, filename, subfolder=src.subfolder, revision=revision,
             cache_dir=f.cache_dir, local_files_only=f.local_files_only, endpoint=f.endpoint,
+            tqdm_class=_guarded_progress(f, filename),
         ))
+    except _Stopped as e:
+        raise ModelSourceError(str(e)) from None
     except hf_errors.GatedRepoError as e:
         raise ModelSourceError(
             f"{src.repo_id} is gated: accept its terms on the Hub and log in (hf auth login, or set HF_TOKEN)"
@@ -522,9 +602,22 @@ def load_model(source: str, *, device: torch.device | str | None = None, compone
     return model
 
 
+MAX_CARD_BYTES = 256 * 1024
+
+
 def read_card(folder: Path) -> str:
-    path = folder / CARD_NAME
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
+    """The model card (README.md) of ``folder``, or "" when there is none or it links outside the model: a local
+    folder's card must resolve inside the folder, a Hub snapshot's inside the repo's cache folder (its blobs)."""
+    path = Path(folder) / CARD_NAME
+    if not path.is_file():
+        return ""
+    parts = Path(folder).parts
+    root = Path(*parts[:parts.index("snapshots")]) if "snapshots" in parts[:-1] else Path(folder)
+    real, base = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    if base not in real.parents:
+        return ""
+    with open(real, "rb") as f:
+        return f.read(MAX_CARD_BYTES).decode("utf-8", errors="replace")
 
 
 def read_config_json(folder: Path) -> dict:

@@ -20,42 +20,115 @@ import torch.nn.functional as F
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from . import options
+from .errors import GanStudioError
 
 FitMode = Literal["pad", "resize"]
 PNG_KEY = "ganstudio"  # PNG tEXt key holding the JSON parameters of a generated image
 
 
-class ImageInputError(ValueError):
+class ImageInputError(GanStudioError):
     """An uploaded image cannot be used; the message is meant for the user."""
 
 
+IMAGE_KINDS = "PNG, JPEG, WebP, GIF, BMP or TIFF"
+
+
+def check_image_file(src: str | Path | bytes, *, max_pixels: int = options.MAX_INPUT_PIXELS,
+                     why: str = "") -> tuple[int, int]:
+    """(width, height) of an image file, read from its header only: refuses files over ``MAX_UPLOAD_MB``, images
+    over ``max_pixels`` and files that are not pictures, with a sentence for the user (never the file's path).
+    ``why`` ends the sentence about the pixel limit (e.g. why a task allows fewer pixels)."""
+    data = src if isinstance(src, bytes) else None
+    try:
+        size = len(data) if data is not None else Path(src).stat().st_size
+    except OSError:
+        raise ImageInputError("the uploaded image could not be found on the server; upload it again") from None
+    if size == 0:
+        raise ImageInputError("could not read the image: the file is empty (0 bytes)")
+    if size > options.MAX_UPLOAD_MB * 2**20:
+        raise ImageInputError(f"image file is too large ({size / 2**20:.1f} MB; the limit is "
+                              f"{options.MAX_UPLOAD_MB} MB)")
+    try:
+        with Image.open(io.BytesIO(data) if data is not None else src) as img:
+            w, h = img.size
+    except Image.DecompressionBombError:
+        raise ImageInputError(f"the image is far too large to decode (the limit is {max_pixels / 1e6:.0f} "
+                              "megapixels)") from None
+    except UnidentifiedImageError:
+        raise ImageInputError("could not read the image: the file is not a picture GAN Studio can read "
+                              f"({IMAGE_KINDS})") from None
+    except Exception as e:  # noqa: BLE001 - any decoder failure on a header is a broken file
+        raise ImageInputError(f"could not read the image: the file is broken ({_decoder_problem(e)})") from None
+    if w < 1 or h < 1:
+        raise ImageInputError(f"the image has no pixels ({w}x{h})")
+    if w * h > max_pixels:
+        raise ImageInputError(_too_many_pixels(w, h, max_pixels, why))
+    return w, h
+
+
+def _too_many_pixels(w: int, h: int, max_pixels: int, why: str) -> str:
+    return f"image is {w}x{h}; the limit is {max_pixels / 1e6:.3g} megapixels" + (f" {why}" if why else "")
+
+
+def _decoder_problem(e: BaseException) -> str:
+    """What a decoder's exception says about the file, in words (its own text may name a server path)."""
+    text = str(e).lower()
+    if "truncated" in text or isinstance(e, EOFError):
+        return "it is truncated"
+    if "crc" in text or "checksum" in text:
+        return "a checksum does not match"
+    return "it cannot be decoded"
+
+
 def open_image(src: str | Path | bytes | Image.Image | np.ndarray, *,
-               max_pixels: int = options.MAX_INPUT_PIXELS) -> Image.Image:
-    """Decode ``src`` into an upright PIL image, refusing broken files and oversized images politely."""
+               max_pixels: int = options.MAX_INPUT_PIXELS, why: str = "") -> Image.Image:
+    """Decode ``src`` into an upright 8-bit PIL image, refusing broken files and oversized images politely.
+
+    16-bit images (and 32-bit integer ones, read as 16-bit values) are scaled to 8 bits; float images must hold
+    values in 0..1, which are scaled to 0..255 (anything else is refused rather than clipped). ``max_pixels`` and
+    ``why``: see :func:`check_image_file`.
+    """
     if isinstance(src, np.ndarray):
         img = Image.fromarray(src)
     elif isinstance(src, Image.Image):
         img = src
     else:
-        size = len(src) if isinstance(src, bytes) else Path(src).stat().st_size if Path(src).is_file() else 0
-        if size > options.MAX_UPLOAD_MB * 2**20:
-            raise ImageInputError(f"image file is too large ({size / 2**20:.1f} MB; the limit is "
-                                  f"{options.MAX_UPLOAD_MB} MB)")
+        check_image_file(src, max_pixels=max_pixels, why=why)
         try:
-            # Guard against decompression bombs before decoding pixels.
             img = Image.open(io.BytesIO(src) if isinstance(src, bytes) else src)
-            if img.width * img.height > max_pixels:
-                raise ImageInputError(
-                    f"image is {img.width}x{img.height}; the limit is {max_pixels / 1e6:.0f} megapixels"
-                )
             img.load()
-        except ImageInputError:
-            raise
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
-            raise ImageInputError(f"could not read the image ({e.__class__.__name__}: {e})") from e
+        except Image.DecompressionBombError:
+            raise ImageInputError(f"the image is too large to decode (the limit is {max_pixels / 1e6:.0f} "
+                                  "megapixels)") from None
+        except Exception as e:  # noqa: BLE001 - any decoder failure is a broken file
+            raise ImageInputError(f"could not read the image: the file is broken ({_decoder_problem(e)})") from None
     if img.width * img.height > max_pixels:
-        raise ImageInputError(f"image is {img.width}x{img.height}; the limit is {max_pixels / 1e6:.0f} megapixels")
-    return ImageOps.exif_transpose(img)
+        raise ImageInputError(_too_many_pixels(img.width, img.height, max_pixels, why))
+    if img.width < 1 or img.height < 1:
+        raise ImageInputError(f"the image has no pixels ({img.width}x{img.height})")
+    img = _to_8bit(img)
+    try:
+        return ImageOps.exif_transpose(img)
+    except Exception:  # noqa: BLE001 - a broken orientation tag: keep the pixels as stored
+        return img
+
+
+def _to_8bit(img: Image.Image) -> Image.Image:
+    """Greyscale of more than 8 bits -> "L", scaled (PIL's own conversion clips them to 255: mostly white)."""
+    if img.mode.startswith("I;16") or img.mode == "I":
+        arr = np.asarray(img).astype(np.int64)
+        if arr.size and (arr.min() < 0 or arr.max() > 65535):
+            raise ImageInputError("this integer image holds values outside 0..65535; save it as 8- or 16-bit")
+        return Image.fromarray(np.round(arr / 257.0).astype(np.uint8), "L")
+    if img.mode == "F":
+        arr = np.asarray(img, dtype=np.float64)
+        if not np.isfinite(arr).all():
+            raise ImageInputError("this floating-point image holds NaN or infinite values")
+        if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
+            raise ImageInputError(f"this floating-point image holds values from {arr.min():.4g} to {arr.max():.4g}; "
+                                  "GAN Studio reads float images as 0..1 (save it as an 8-bit image instead)")
+        return Image.fromarray(np.round(arr * 255.0).astype(np.uint8), "L")
+    return img
 
 
 def to_mode(img: Image.Image, channels: int, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
@@ -64,7 +137,10 @@ def to_mode(img: Image.Image, channels: int, background: tuple[int, int, int] = 
         rgba = img.convert("RGBA")
         base = Image.new("RGBA", rgba.size, background + (255,))
         img = Image.alpha_composite(base, rgba)
-    return img.convert("RGB" if channels == 3 else "L")
+    try:
+        return img.convert("RGB" if channels == 3 else "L")
+    except ValueError:  # e.g. LAB or HSV, which PIL cannot convert directly
+        raise ImageInputError(f"images in PIL mode {img.mode} cannot be read; save it as an RGB image") from None
 
 
 def pil_to_tensor(img: Image.Image, value_range: tuple[float, float] = (-1.0, 1.0)) -> torch.Tensor:
@@ -119,7 +195,7 @@ def fit_image(img: Image.Image, *, mode: FitMode, image_size: int, size_multiple
     if mode == "resize":
         return img.resize((image_size, image_size), resample), Fit("resize", (w, h), (image_size, image_size))
     if mode != "pad":
-        raise ValueError(f"fit mode must be one of {options.FIT_MODES}, got {mode!r}")
+        raise ImageInputError(f"fit mode must be one of {options.FIT_MODES}, got {mode!r}")
     scale = min(1.0, max_side / max(w, h))
     if scale < 1.0:
         img = img.resize((max(1, round(w * scale)), max(1, round(h * scale))), resample)

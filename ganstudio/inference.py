@@ -23,11 +23,12 @@ from torch import nn
 from . import images as imgs
 from . import options
 from .checkpoint import GanModel
+from .errors import GanStudioError, LimitError
 from .models.base import Task
 from .runtime import Precision, check_precision, in_precision, memory_format
 
 
-class InferenceError(ValueError):
+class InferenceError(GanStudioError):
     """The model cannot do what was asked (wrong task, missing component, bad option)."""
 
 
@@ -80,10 +81,29 @@ def _rng(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(int(seed))
 
 
+def output_budget(images: int, why: str) -> dict[str, Any]:
+    """``open_image`` arguments that hold an input to what ``images`` outputs of its size may total
+    (``options.MAX_OUTPUT_PIXELS``), refused before decoding with ``why`` in the sentence."""
+    per_image = min(options.MAX_INPUT_PIXELS, options.MAX_OUTPUT_PIXELS // max(1, images))
+    return {"max_pixels": per_image, "why": why if per_image < options.MAX_INPUT_PIXELS else ""}
+
+
 def _need(model: GanModel, task: Task) -> None:
     if task not in model.tasks:
         raise InferenceError(f"{model.family.name} models do not support {task.value} "
                              f"(they support: {', '.join(t.value for t in model.tasks)})")
+
+
+def _need_noise(model: GanModel) -> None:
+    """Models that draw images from noise (random, class-conditional, style); others get a sentence, not a crash."""
+    if not any(t in model.tasks for t in (Task.RANDOM, Task.CONDITIONAL, Task.STYLE)):
+        raise InferenceError(f"{model.family.name} models make images from an input image, not from a seed "
+                             f"(they support: {', '.join(t.value for t in model.tasks)})")
+
+
+def require_task(model: GanModel, task: Task) -> None:
+    """Raise :class:`InferenceError` (a sentence) unless ``model`` serves ``task``."""
+    _need(model, task)
 
 
 def _module(model: GanModel, name: str) -> nn.Module:
@@ -189,6 +209,7 @@ def sample_grid(model: GanModel, *, seed: int = 0, n: int = int(options.NUM_IMAG
 
     ``with_guesses`` adds the discriminator's class guess per image (models whose D has a class head).
     """
+    _need_noise(model)
     options.NUM_IMAGES.check("number of images", n)
     t0 = time.perf_counter()
     rng = _rng(seed)
@@ -224,7 +245,10 @@ def sample_per_class(model: GanModel, *, seed: int = 0, classes: Sequence[int] |
     k = model.config.num_classes
     classes = list(range(k)) if classes is None else [int(c) for c in classes]
     if not classes or any(not 0 <= c < k for c in classes):
-        raise InferenceError(f"classes must be in 0..{k - 1}, got {classes}")
+        raise InferenceError(f"classes must be in 0..{k - 1}, got {classes[:20]}")
+    if len(classes) * per_class > options.MAX_IMAGES_PER_REQUEST:
+        raise LimitError(f"{len(classes)} classes x {per_class} images is {len(classes) * per_class} images; the limit "
+                         f"is {options.MAX_IMAGES_PER_REQUEST} per request")
     t0 = time.perf_counter()
     z = _latents(model, per_class, _rng(seed))  # [per_class, ...], reused for each class
     zz = z.repeat(len(classes), *([1] * (z.dim() - 1)))
@@ -263,9 +287,13 @@ def interpolate(model: GanModel, *, seed_a: int = 0, seed_b: int = 1, frames: in
                 label: int | None = None, space: str = "slerp", psi: float = 1.0,
                 fps: float = options.INTERP_FPS.default, precision: Precision = "exact") -> Animation:
     """Frames walking from seed ``seed_a``'s latent to ``seed_b``'s (spherical by default), and a looping GIF."""
+    _need_noise(model)
     options.INTERP_FRAMES.check("frames", frames)
+    options.INTERP_FPS.check("frames per second", fps)
     if space not in options.INTERP_SPACES:
         raise InferenceError(f"space must be one of {options.INTERP_SPACES}")
+    if Task.STYLE in model.tasks:
+        options.PSI.check("psi", psi)
     t0 = time.perf_counter()
     za, zb = _latents(model, 1, _rng(seed_a)), _latents(model, 1, _rng(seed_b))
     ts = [i / (frames - 1) for i in range(frames)]
@@ -274,6 +302,9 @@ def interpolate(model: GanModel, *, seed_a: int = 0, seed_b: int = 1, frames: in
     if Task.CONDITIONAL in model.tasks:
         if label is None:
             label = 0
+        k = model.config.num_classes
+        if not 0 <= int(label) < k:
+            raise InferenceError(f"class {label} is out of range: this model has classes 0..{k - 1}")
         labels = torch.full((frames,), int(label), dtype=torch.long)
     with _running(model, model.generator, precision):
         x = torch.cat([_generate(model, zc, None if labels is None else labels[: len(zc)], psi=psi)
@@ -337,7 +368,8 @@ def translate(model: GanModel, image: Image.Image | bytes | str, *, direction: s
     g = _module(model, "generator" if direction == "AB" else "generator_ba")
     t0 = time.perf_counter()
     cfg = model.config
-    src = imgs.open_image(image)
+    # the input as read and the output are written at the input's size
+    src = imgs.open_image(image, **output_budget(2, "(an image-to-image result is two images of its size)"))
     palette = model.meta.palette
     if palette:
         src = src.convert("RGB")
@@ -421,13 +453,20 @@ def edit_attributes(model: GanModel, image: Image.Image | bytes | str, *, target
     t0 = time.perf_counter()
     cfg = model.config
     names = attribute_names(model)
-    src = imgs.to_mode(imgs.open_image(image), cfg.channels)
+    n_edits = len(names) if all_single_edits else 1
+    # a row of edits writes each edit, plus a grid of the input and every edit, at the input's size
+    shown = 2 * n_edits + 1 if all_single_edits else 1
+    src = imgs.to_mode(imgs.open_image(image, **output_budget(
+        shown, f"(a row of {n_edits} edits writes {shown} images of its size)" if all_single_edits else "")),
+        cfg.channels)
     crop = model.meta.preprocess.get("center_crop")
     if crop:
         w, h = src.size
         c = min(int(crop), w, h)
         src = src.crop(((w - c) // 2, (h - c) // 2, (w - c) // 2 + c, (h - c) // 2 + c))
-    fitted, how = imgs.fit_image(src, mode=fit, image_size=cfg.image_size, size_multiple=4)
+    # one network pass per edit (and one of D): large padded inputs are shrunk to keep the work bounded
+    side = min(options.MAX_NET_SIDE, math.isqrt(options.MAX_NET_PIXELS // (n_edits + 1)))
+    fitted, how = imgs.fit_image(src, mode=fit, image_size=cfg.image_size, size_multiple=4, max_side=side)
     x = imgs.to_network(fitted, how, model.meta.value_range)
     source = read_attributes(model, x)
     base = torch.tensor([round(v) for v in source], dtype=torch.float32)

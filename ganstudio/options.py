@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+from .errors import InputError
 
 
 @dataclass(frozen=True)
@@ -16,8 +19,15 @@ class Range:
         return min(self.maximum, max(self.minimum, value))
 
     def check(self, name: str, value: float) -> float:
+        """``value`` when it is a finite number in range; otherwise an :class:`InputError` naming ``name``."""
+        try:
+            finite = math.isfinite(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{name} must be a number, got {value!r}") from None
+        if not finite:
+            raise InputError(f"{name} must be a finite number, got {value}")
         if not self.minimum <= value <= self.maximum:
-            raise ValueError(f"{name} must be between {self.minimum:g} and {self.maximum:g}, got {value:g}")
+            raise InputError(f"{name} must be between {self.minimum:g} and {self.maximum:g}, got {value:g}")
         return value
 
 
@@ -72,3 +82,24 @@ WALK_FPS = Range(1, 60, 30)
 WALK_MODES = ("lerp-w", "slerp-z", "direction")  # through keyframes in W, in Z (seeds), or along a direction
 VIDEO_FORMATS = ("mp4", "gif", "webp")
 MAX_KEYFRAMES = 16
+# Work one request may ask for. A network whose build asks for more than MAX_COMPONENT_PARAMS numbers is refused
+# before that allocation (a published StyleGAN2 1024 generator has 30 M, pix2pix 54 M).
+MAX_COMPONENT_PARAMS = 150_000_000
+# Output pixels one request may write (every image it returns, grids and a row of edits included); an input
+# image is refused before decoding when the outputs it would make exceed this.
+MAX_OUTPUT_PIXELS = 32_000_000
+MAX_NET_PIXELS = 4_000_000  # pixels through a network per request, summed over its passes (a row of edits)
+MAX_IMAGES_PER_REQUEST = 256  # images one request may make (rows x columns of a per-class grid ...)
+MAX_LIST_ITEMS = 256  # items of any list an endpoint takes (classes, layers, attributes)
+MAX_TEXT_CHARS = 4096  # characters of any text an endpoint takes
+
+# Disk: what one client may upload per hour (the largest weights file plus change), what the app may keep on disk
+# for all users (uploads, outputs, conversions), and how many converted models one session may hold.
+MAX_CLIENT_UPLOAD_MB = 1500
+MAX_APP_DISK_MB = 8000
+MAX_SESSION_CONVERSIONS = 4
+MAX_SESSIONS = 256  # sessions whose state the server keeps (about 1 MB each); the least recently used go first
+
+# Hub downloads: every file of one load must arrive within this many seconds (a slow or stalled Hub is given up
+# on, and the next load resumes), and no file larger than MAX_WEIGHTS_MB is downloaded (its size is asked first).
+HUB_DEADLINE_S = 180.0

@@ -39,6 +39,7 @@ from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
 from . import losses, toy
+from .errors import GanStudioError
 from .models.toy import MOMENT_GROUP, ToyDiscriminator, ToyGenerator  # the networks the toy family saves
 
 # --- choices, ranges, defaults (read by the UI) -------------------------------------------------------
@@ -107,7 +108,7 @@ def one_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-class PlaygroundError(ValueError):
+class PlaygroundError(GanStudioError):
     """A playground setting is out of range or unknown."""
 
 

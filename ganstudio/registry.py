@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 
+from .errors import GanStudioError
 from .models.base import Family
 
 # name -> module path. To add a family: write ganstudio/models/<name>.py with FAMILY, add one line here.
@@ -29,7 +30,7 @@ FAMILY_MODULES: dict[str, str] = {
 }
 
 
-class UnknownFamilyError(KeyError):
+class UnknownFamilyError(GanStudioError, KeyError):
     """No family of that name is registered."""
 
     def __str__(self) -> str:  # KeyError's default repr-quotes the message

@@ -30,6 +30,8 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
+from .errors import InputError
+
 Precision = Literal["exact", "fast"]
 PRECISIONS: tuple[str, ...] = ("exact", "fast")
 
@@ -66,7 +68,7 @@ def fast_supported(device: torch.device) -> bool:
 
 def check_precision(precision: str) -> Precision:
     if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        raise InputError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     return precision  # type: ignore[return-value]
 
 

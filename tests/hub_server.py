@@ -18,8 +18,8 @@ with ``X-Error-Message`` and a JSON body ``{"error": ...}``. A missing entry's 4
 Repos live in memory as git-like histories: each :meth:`FakeHub.commit` makes a new commit (a 40-hex sha)
 from its parent's files plus the given ones, and moves a branch to it. Test knobs: :meth:`truncate`
 (connection dropped mid-body, or a body shorter than the HEAD said), :meth:`garble` (full-length wrong
-bytes), ``omit_headers``, ``outage`` (answer every request with a status), request log and counters,
-:meth:`stop` / :meth:`start` (same port) to make the Hub go away and come back.
+bytes), ``omit_headers``, ``outage`` (answer every request with a status), ``bytes_per_s`` (a slow Hub),
+request log and counters, :meth:`stop` / :meth:`start` (same port) to make the Hub go away and come back.
 
 Only the standard library is used; the server binds to 127.0.0.1 on a free port.
 """
@@ -30,6 +30,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -89,6 +90,7 @@ class FakeHub:
         self.requests: list[Request] = []
         self.omit_headers: set[str] = set()  # e.g. {"X-Repo-Commit"}: answer like a server that is not the Hub
         self.outage: int | None = None  # e.g. 503: every request gets this status
+        self.bytes_per_s: int | None = None  # e.g. 1024: every body trickles out at this rate (a slow Hub)
         self._truncations: dict[tuple[str, str], _Truncation] = {}
         self._garbled: dict[tuple[str, str], bytes] = {}
         self._lock = threading.Lock()
@@ -258,6 +260,7 @@ class FakeHub:
             self._garbled.clear()
             self.omit_headers.clear()
             self.outage = None
+            self.bytes_per_s = None
 
     # ------------------------------------------------------------------ request log
 
@@ -335,7 +338,17 @@ def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(body) if length is None else length))
             self.end_headers()
             if not head and body:
-                self.wfile.write(body)
+                rate = hub.bytes_per_s
+                if rate is None:
+                    self.wfile.write(body)
+                    return
+                for i in range(0, len(body), max(1, rate // 10)):  # a tenth of a second's worth at a time
+                    try:
+                        self.wfile.write(body[i:i + max(1, rate // 10)])
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
+                    time.sleep(0.1)
 
         def _error(self, status: int, code: str | None, message: str, *, head: bool,
                    extra: Mapping[str, str] | None = None) -> None:

@@ -351,3 +351,39 @@ def test_card_written_with_folder(model, tmp_path):
     assert (folder / CARD_NAME).read_text() == model_card(model)
     folder = save_folder(model, tmp_path / "d", card="# custom\n")
     assert (folder / CARD_NAME).read_text() == "# custom\n"
+
+
+def test_weights_and_configs_holding_nan_or_infinity_are_refused(tmp_path):
+    import math
+
+    from ganstudio.checkpoint import CheckpointError, load_folder, new_model, save_folder
+    from ganstudio.models.base import ConfigError
+
+    cfg = dict(latent_dim=8, ngf=4, ndf=4, channels=1, image_size=16)
+    with pytest.raises(ConfigError, match="ndf must be finite"):
+        new_model("dcgan", {**cfg, "ndf": float("inf")})
+    with pytest.raises(ConfigError, match="finite"):
+        new_model("dcgan", {**cfg, "latent_dim": math.nan})
+    model = new_model("dcgan", cfg)
+    with torch.no_grad():
+        next(model.generator.parameters())[0].view(-1)[0] = float("nan")
+    save_folder(model, tmp_path / "m")
+    with pytest.raises(CheckpointError, match="NaN or infinite"):
+        load_folder(tmp_path / "m")
+
+
+def test_a_network_over_the_size_limit_is_refused_before_it_is_allocated():
+    import time
+
+    from ganstudio import options
+    from ganstudio.checkpoint import new_model
+    from ganstudio.models.base import ConfigError
+
+    def rss_mb() -> float:
+        return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+
+    before, t0 = rss_mb(), time.perf_counter()
+    with pytest.raises(ConfigError, match=f"more than {options.MAX_COMPONENT_PARAMS / 1e6:,.0f} M numbers"):
+        new_model("dcgan", {"ngf": 1000})  # 685 M parameters: 2.6 GB
+    assert time.perf_counter() - t0 < 5 and rss_mb() - before < 200
+    assert new_model("dcgan", {"ngf": 8, "ndf": 8}).num_parameters() > 0  # normal sizes build as before

@@ -544,3 +544,56 @@ def test_push_refused_by_the_hub_says_so(fake_hub, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_TOKEN", "hf_test")
     with pytest.raises(ModelSourceError, match="the Hub refused the upload to me/m"):
         push_folder(_model_folder(tmp_path), "me/m")
+
+
+def test_a_source_longer_than_the_file_system_allows_gets_a_sentence():
+    from ganstudio.hub import ModelSourceError, parse_source
+
+    for source in ("owner/" + "n" * 300, "x" * 300, "a\x00b"):
+        with pytest.raises(ModelSourceError):
+            parse_source(source)
+
+
+# ---------------------------------------------------------------------------------------------
+# a slow or stalled Hub: an overall deadline, a size check first, and a stop when nobody waits
+
+
+def _tiny_folder(tmp_path):
+    from ganstudio.checkpoint import new_model, save_folder
+
+    return save_folder(new_model("dcgan", dict(latent_dim=8, ngf=32, ndf=4, channels=1, image_size=32)),
+                       tmp_path / "tiny")  # about 800 KB of weights
+
+
+def test_a_slow_hub_is_given_up_on_at_the_deadline(fake_hub, tmp_path, monkeypatch):
+    import time
+
+    from ganstudio import hub, options
+
+    fake_hub.publish_folder("tester/slow", _tiny_folder(tmp_path))
+    fake_hub.bytes_per_s = 50_000  # the weights take about 15 s
+    monkeypatch.setattr(options, "HUB_DEADLINE_S", 1.5)
+    t0 = time.monotonic()
+    with pytest.raises(hub.ModelSourceError, match="took longer than 1.5 s"):
+        hub.load_model("tester/slow", device="cpu")
+    assert time.monotonic() - t0 < 6
+    fake_hub.bytes_per_s = None
+    assert hub.load_model("tester/slow", device="cpu").family.name == "dcgan"  # a later load completes
+
+
+def test_files_over_the_size_limit_are_not_downloaded(fake_hub, tmp_path, monkeypatch):
+    from ganstudio import hub, options
+
+    fake_hub.publish_folder("tester/big", _tiny_folder(tmp_path))
+    monkeypatch.setattr(options, "MAX_WEIGHTS_MB", 0)
+    with pytest.raises(hub.ModelSourceError, match="the limit is 0 MB per file, so it was not downloaded"):
+        hub.load_model("tester/big", device="cpu")
+    assert fake_hub.count("GET", "model.safetensors") == 0
+
+
+def test_a_download_nobody_waits_for_stops(fake_hub, tmp_path):
+    from ganstudio import hub
+
+    fake_hub.publish_folder("tester/gone", _tiny_folder(tmp_path))
+    with hub.stop_when(lambda: True), pytest.raises(hub.ModelSourceError, match="nobody is waiting"):
+        hub.load_model("tester/gone", device="cpu")

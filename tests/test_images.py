@@ -111,3 +111,41 @@ def test_image_files_over_the_byte_limit_are_refused(tmp_path, monkeypatch):
         imgs.open_image(blob)
     with pytest.raises(imgs.ImageInputError, match="too large"):
         imgs.open_image(blob.read_bytes())
+
+
+# ---------------------------------------------------------------------------------------------
+# broken files, 16-bit and float images
+
+
+@pytest.mark.parametrize("kind", sorted(__import__("ganstudio.app_sweep", fromlist=["x"]).broken_images()))
+def test_every_kind_of_broken_file_gets_a_sentence_without_its_path(kind, tmp_path):
+    from ganstudio.app_sweep import broken_images
+
+    name, data = broken_images()[kind]
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(imgs.ImageInputError) as info:
+        imgs.open_image(str(path))
+    assert str(tmp_path) not in str(info.value) and name not in str(info.value)
+    with pytest.raises(imgs.ImageInputError):
+        imgs.open_image(data)
+
+
+def test_sixteen_bit_and_float_images_are_scaled_not_clipped(tmp_path):
+    ramp16 = (np.arange(64 * 64).reshape(64, 64) * 16).astype(np.uint16)  # 0 .. 65520
+    Image.fromarray(ramp16).save(tmp_path / "ramp16.png")
+    got = np.asarray(imgs.open_image(str(tmp_path / "ramp16.png")))
+    assert got.dtype == np.uint8 and got.min() == 0 and got.max() == 255
+    assert abs(got.mean() - np.round(ramp16 / 257).mean()) < 0.5  # not 99 % white
+    ramp = np.linspace(0, 1, 64 * 64, dtype=np.float32).reshape(64, 64)
+    Image.fromarray(ramp).save(tmp_path / "ramp.tiff")
+    got = np.asarray(imgs.open_image(str(tmp_path / "ramp.tiff")))
+    assert len(np.unique(got)) == 256  # a ramp, not binarised
+    Image.fromarray(ramp * 300).save(tmp_path / "wide.tiff")
+    with pytest.raises(imgs.ImageInputError, match="0..1"):
+        imgs.open_image(str(tmp_path / "wide.tiff"))
+    nan = ramp.copy()
+    nan[0, 0] = np.nan
+    Image.fromarray(nan).save(tmp_path / "nan.tiff")
+    with pytest.raises(imgs.ImageInputError, match="NaN"):
+        imgs.open_image(str(tmp_path / "nan.tiff"))

@@ -644,10 +644,15 @@ def zip_folder(folder: str | Path, zip_path: str | Path | None = None) -> Path:
     """A ``.zip`` of a model folder, for downloading a converted model."""
     folder = Path(folder)
     zip_path = Path(zip_path) if zip_path else folder.with_suffix(".zip")
-    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as z:
-        for f in sorted(folder.iterdir()):
-            if f.is_file():
-                z.write(f, f"{folder.name}/{f.name}")
+    part = zip_path.with_name(f".{zip_path.name}.part")  # renamed when complete: a torn zip is never offered
+    try:
+        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED) as z:
+            for f in sorted(folder.iterdir()):
+                if f.is_file():
+                    z.write(f, f"{folder.name}/{f.name}")
+        os.replace(part, zip_path)
+    finally:
+        part.unlink(missing_ok=True)
     return zip_path
 
 

@@ -26,8 +26,10 @@ from typing import Any, Callable, Mapping, Sequence
 
 import torch
 
+from ..errors import GanStudioError
 
-class ConvertError(ValueError):
+
+class ConvertError(GanStudioError):
     """A file cannot be converted; the message says why and, where possible, what to do."""
 
 

@@ -29,8 +29,10 @@ from typing import Any, BinaryIO
 import numpy as np
 import torch
 
+from ..errors import GanStudioError
 
-class UnsafeCheckpointError(ValueError):
+
+class UnsafeCheckpointError(GanStudioError):
     """A checkpoint needs something the safe readers will not do (run code, build unknown objects)."""
 
 

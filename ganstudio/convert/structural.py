@@ -15,6 +15,8 @@ from typing import Mapping, Sequence
 
 import torch
 
+from ..errors import GanStudioError
+
 # Leaf names other code bases use for the tensors torch calls weight / bias / running_*.
 LEAF_ALIASES: dict[str, str] = {
     "gamma": "weight",
@@ -35,7 +37,7 @@ LEAF_ALIASES: dict[str, str] = {
 COUNTERS = ("num_batches_tracked",)
 
 
-class StructuralMatchError(ValueError):
+class StructuralMatchError(GanStudioError):
     """The two layouts do not pair up one to one (the message says where)."""
 
 

@@ -25,6 +25,8 @@ from typing import Any, Callable
 
 from torch.utils.data import Dataset
 
+from ..errors import GanStudioError
+
 # name -> "module:function". Each function takes keyword arguments (split=..., size=..., ...) only.
 DATASETS: dict[str, str] = {
     "mnist": "ganstudio.data.mnist:mnist_dataset",
@@ -42,14 +44,14 @@ DATASETS: dict[str, str] = {
 SPLITS = ("train", "test", "all")
 
 
-class UnknownDatasetError(KeyError):
+class UnknownDatasetError(GanStudioError, KeyError):
     """No dataset of that name is registered."""
 
     def __str__(self) -> str:
         return self.args[0]
 
 
-class DataUnavailableError(RuntimeError):
+class DataUnavailableError(GanStudioError, RuntimeError):
     """A dataset's source (a font, a package, a folder) is missing on this machine."""
 
 

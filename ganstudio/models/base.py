@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Mapping
 
 import torch
 from torch import nn
 
+from .. import options
 
-class ConfigError(ValueError):
+from ..errors import GanStudioError
+
+
+class ConfigError(GanStudioError):
     """A config dict does not describe a valid model of its family."""
 
 
@@ -34,6 +39,9 @@ class GanConfig:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> "GanConfig":
         """Rebuild a config, refusing keys the family does not know (a typo must not pass silently)."""
+        bad = [k for k, v in values.items() if not _all_finite(v)]
+        if bad:
+            raise ConfigError(f"{cls.__qualname__}: {', '.join(bad)} must be finite numbers (not NaN or infinity)")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -50,6 +58,17 @@ class GanConfig:
             return cls(**fixed)
         except (TypeError, ValueError) as e:
             raise ConfigError(f"{cls.__qualname__}: {e}") from e
+
+
+def _all_finite(value: Any) -> bool:
+    """Whether every number in a JSON value is finite (``json.loads`` reads 1e400 as infinity and accepts NaN)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return all(_all_finite(v) for v in value)
+    if isinstance(value, dict):
+        return all(_all_finite(v) for v in value.values())
+    return True
 
 
 class Task(str, enum.Enum):
@@ -92,12 +111,40 @@ class Family:
                 f"family {self.name!r} has no component {component!r} (it has {sorted(self.components)})"
             )
         try:
-            return self.components[component](config)
+            with _AllocationBudget(f"{self.name} {component}", options.MAX_COMPONENT_PARAMS):
+                return self.components[component](config)
         except ConfigError:
             raise
         except (RuntimeError, ValueError, TypeError, ZeroDivisionError) as e:
             # a value the config's own checks let through (e.g. a negative width): torch refuses to build it
             raise ConfigError(f"{self.name} config {config.to_dict()} does not build: {e}") from e
+
+
+_FACTORIES = (torch.empty, torch.zeros, torch.ones, torch.full, torch.randn, torch.rand, torch.empty_strided)
+
+
+class _AllocationBudget(torch.overrides.TorchFunctionMode):
+    """Counts the numbers the tensor factories are asked for while a network is built, and refuses the request
+    that would take the total over ``limit`` *before* it is allocated, with a sentence that says the limit."""
+
+    def __init__(self, what: str, limit: int):
+        super().__init__()
+        self.what, self.limit, self.total = what, limit, 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001 - torch's protocol
+        if func in _FACTORIES and args:
+            size = args[0] if isinstance(args[0], (tuple, list, torch.Size)) else args
+            if func is torch.full:
+                size = args[0]
+            try:
+                self.total += math.prod(int(s) for s in size)
+            except (TypeError, ValueError):
+                pass
+            if self.total > self.limit:
+                raise ConfigError(f"this config makes a {self.what} of more than {self.limit / 1e6:,.0f} M numbers "
+                                  f"({self.limit * 4 / 2**30:.1f} GB in fp32), the limit per network; it was refused "
+                                  "before that memory was taken")
+        return func(*args, **(kwargs or {}))
 
 
 def init_normal_(module: nn.Module, std: float = 0.02) -> None:

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from .. import options
 from . import conditional, edit, generate, latent, models, style, translate
+from .budget import UploadBudget
 from .common import Session, Studio, bind, new_studio, release_session
 from .live import LIVE
 
@@ -62,6 +64,11 @@ def launch_options() -> dict[str, Any]:
         "css": CSS,
         "mcp_server": mcp_available(),
         "footer_links": ["api"],
+        # Gradio keeps about 1 MB of state per session (a copy of every component's config) for an hour after
+        # its client leaves: at most this many sessions are kept, the least recently used dropped first.
+        "state_session_capacity": options.MAX_SESSIONS,
+        # per-client and app-wide disk budgets, checked before an upload is stored (ganstudio.ui.budget)
+        "app_kwargs": {"middleware": [Middleware(UploadBudget)]},
     }
 
 
@@ -131,4 +138,5 @@ def build_app(catalog: str | Path | None = None, *, studio: Studio | None = None
     demo.queue(default_concurrency_limit=_env_int("GANSTUDIO_CONCURRENCY", 1),
                max_size=_env_int("GANSTUDIO_QUEUE_SIZE", 32))
     demo.studio = studio  # type: ignore[attr-defined]  # for tests and benchmarks
+    studio.demo = demo
     return demo

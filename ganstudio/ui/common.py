@@ -15,16 +15,22 @@ on Spaces), keeping its signature and docstring, which become the API and MCP de
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import binascii
+import errno
 import functools
 import hashlib
 import importlib.util
 import inspect
 import logging
+import math
 import os
 import random
 import re
 import shutil
 import socket
+import tempfile
 import time
 from abc import ABCMeta
 from dataclasses import dataclass, field
@@ -32,6 +38,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 from urllib.parse import urlparse
 
+import anyio.from_thread
 import gradio as gr
 import torch
 from PIL import Image
@@ -40,8 +47,9 @@ from .. import hub, inference, options, registry
 from .. import images as imgs
 from ..catalog import CatalogEntry, ModelCache, catalog_path, load_catalog
 from ..checkpoint import CONFIG_NAME, CheckpointError, GanModel
+from ..errors import GanStudioError, InputError, LimitError
 from ..models.base import ConfigError, Task
-from . import cards
+from . import access, budget, cards
 
 log = logging.getLogger("ganstudio.ui")
 
@@ -100,6 +108,7 @@ class Session:
     models: dict[str, CatalogEntry] = field(default_factory=dict)  # added in the Models tab, by id
     precision: str = "exact"  # "exact" (fp32) or "fast" (bf16 where the hardware has it)
     folders: list[str] = field(default_factory=list)  # written for this session (conversions): go with it
+    owner: tuple[str, str] | None = None  # the client that started it (access.claim)
 
 
 def release_session(session: Session) -> None:
@@ -140,6 +149,7 @@ class Studio:
     catalog_file: Path
     # (handler, model id) -> seconds its last result took: decides whether results follow the controls live
     costs: dict[tuple[str, str], float] = field(default_factory=dict)
+    demo: Any = None  # the Blocks serving this studio (set by build_app), whose queue says which jobs are wanted
 
     # -- catalog ------------------------------------------------------------------------------
 
@@ -194,20 +204,67 @@ class Studio:
             progress(0, desc=f"Loading {entry.title}")
         return self.cache.get(entry.source), entry
 
+    def waited_for(self, request: Any) -> Callable[[], bool]:
+        """A check that turns true once nobody waits for ``request``'s result any more: the client cancelled (Gradio
+        takes its job off the queue) or disconnected (Gradio marks the job dead). A worker thread cannot be
+        interrupted, so downloads ask this on every chunk."""
+        raw = getattr(request, "request", None)
+
+        def gone() -> bool:
+            try:  # the client cancelled: Gradio cancelled the task waiting for this worker thread
+                anyio.from_thread.check_cancelled()
+            except asyncio.CancelledError:
+                return True
+            except RuntimeError:  # not in one of anyio's worker threads
+                pass
+            jobs = getattr(getattr(self.demo, "_queue", None), "active_jobs", None)
+            if raw is None or jobs is None:
+                return False  # not called through Gradio's queue
+            for job in jobs:
+                for event in job or []:
+                    if getattr(event, "request", None) is raw:
+                        return not event.alive
+            return True  # its job was cancelled and taken off the queue
+
+        return gone
+
     # -- outputs ------------------------------------------------------------------------------
 
     def write(self, data: bytes, name: str) -> str:
-        """Store ``data`` under a content-addressed folder (identical outputs share one file); returns its path."""
+        """Store ``data`` under a content-addressed folder (identical outputs share one file); returns its path.
+
+        The file appears whole or not at all (written beside it, then renamed); one already there is reused only
+        when it holds exactly ``data``, so a file torn by a full disk is never served.
+        """
         folder = self.out_dir / hashlib.sha256(data).hexdigest()[:40]
-        folder.mkdir(parents=True, exist_ok=True)
         path = folder / _safe_name(name)
-        if not path.exists():
-            path.write_bytes(data)
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                return str(path)
+        except OSError:
+            pass
+        budget.check_disk(self.out_dir.parent, len(data))
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+        budget.note_written(self.out_dir.parent, len(data))
         return str(path)
 
     def png(self, img: Image.Image, params: dict[str, Any], name: str) -> str:
         """A PNG file of ``img`` whose text metadata holds ``params`` (see :func:`ganstudio.images.png_bytes`)."""
         return self.write(imgs.png_bytes(img, params), name if name.endswith(".png") else name + ".png")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename: readers see the old
+    file or the whole new one, never a part (a failed write leaves nothing behind)."""
+    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def new_studio(catalog: str | Path | None = None, *, max_models: int | None = None,
@@ -237,15 +294,15 @@ def new_studio(catalog: str | Path | None = None, *, max_models: int | None = No
     return Studio(entries, unavailable, ModelCache(max_models=size), Path(out_dir), path)
 
 
-def session_entry(model: GanModel, source: str) -> CatalogEntry:
-    """A catalog entry for a model a user loaded by hand (its id is the source string itself)."""
+def session_entry(model: GanModel, source: str, model_id: str | None = None) -> CatalogEntry:
+    """A catalog entry for a model a user loaded by hand (its id is ``model_id``, default the source string)."""
     task = next((t for t in _TASK_PREFERENCE if t in model.tasks), None)
     if task is None:  # the toy family: points, not images
-        raise ValueError(f"{source} is a {model.family.name} model of {', '.join(t.value for t in model.tasks)}: "
+        raise InputError(f"{source} is a {model.family.name} model of {', '.join(t.value for t in model.tasks)}: "
                          "no tab shows it (train toy models with `python -m ganstudio train toy`, or live in the "
                          "Playground)")
     title = model.meta.name or source
-    return CatalogEntry(source, title, model.family.name, task.value, source, model.meta.description)
+    return CatalogEntry(model_id or source, title, model.family.name, task.value, source, model.meta.description)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,45 +423,106 @@ def _safe_name(name: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # errors and handlers
 
-# Exceptions whose message is written for the user: shown as they are.
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
-    hub.ModelSourceError, imgs.ImageInputError, inference.InferenceError, CheckpointError, ConfigError,
-    registry.UnknownFamilyError, ValueError,
-)
+_PATH_RE = re.compile(r"(?<![\w.~:/-])(?:[A-Za-z]:)?[/\\](?:[^\s'\"`/\\]+[/\\])+([^\s'\"`/\\]*)")
+GENERIC_ERROR = "something went wrong on the server; the details are in the server log"
+
+
+def scrub_paths(text: str) -> str:
+    """``text`` with every absolute path cut to its last part: messages never show where files live."""
+    return _PATH_RE.sub(lambda m: m.group(1) or "(folder)", text)
+
+
+def _is_alloc_failure(e: BaseException) -> bool:
+    """torch's CPU allocator reports a failed allocation as a RuntimeError ("[enforce fail at alloc_cpu.cpp]")."""
+    text = str(e)
+    return isinstance(e, RuntimeError) and ("alloc_cpu" in text or "DefaultCPUAllocator" in text)
 
 
 def user_error(e: BaseException) -> gr.Error:
-    """A short message for the user in place of a traceback (unexpected errors are logged in full)."""
+    """A short message for the user in place of a traceback.
+
+    Errors raised on purpose (:class:`ganstudio.errors.GanStudioError`) show their own sentence; anything else
+    (a bug, raw torch / PIL / C++ text) is logged in full and answered with one generic sentence.
+    """
     if isinstance(e, gr.Error):
         return e
     if isinstance(e, ModuleNotFoundError) and (e.name or "").startswith("ganstudio."):
         msg = f"this model needs {e.name}, which is not part of this build of GAN Studio"
-    elif isinstance(e, EXPECTED_ERRORS):
+    elif isinstance(e, GanStudioError):
         msg = str(e) or type(e).__name__
-    elif isinstance(e, (MemoryError, torch.OutOfMemoryError)):
+    elif isinstance(e, OSError) and e.errno == errno.ENOSPC:
+        log.error("disk full: %s", e)
+        msg = "the server's disk is full; try again later"
+    elif isinstance(e, (MemoryError, torch.OutOfMemoryError)) or _is_alloc_failure(e):
+        log.warning("out of memory in a handler: %s", e)
         msg = "out of memory: ask for fewer or smaller images"
     else:
-        log.exception("unexpected error in a handler")
-        msg = f"something went wrong ({type(e).__name__}); the details are in the server log"
-    msg = " ".join(msg.split())
+        log.exception("unexpected error in a handler", exc_info=e)
+        msg = GENERIC_ERROR
+    msg = " ".join(scrub_paths(msg).split())
     return gr.Error(msg if len(msg) <= 400 else msg[:397] + "...", print_exception=False)
+
+
+def _not_finite(value: Any) -> bool:
+    """Whether ``value`` (or a number inside a list / dict) is NaN or infinite."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return any(_not_finite(v) for v in value)
+    if isinstance(value, dict):
+        return any(_not_finite(v) for v in value.values())
+    return False
+
+
+def check_inputs(sig: inspect.Signature, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    """Refuse NaN and infinite numbers (raw JSON can carry them), lists longer than ``options.MAX_LIST_ITEMS`` and
+    texts longer than ``options.MAX_TEXT_CHARS`` in a handler's inputs, naming the input."""
+    names = [p for p in sig.parameters][1:]
+    for name, value in [*zip(names, args), *kwargs.items()]:
+        what = name.replace("_", " ")
+        if _not_finite(value):
+            raise InputError(f"{what} must be a finite number (not NaN or infinity)")
+        if isinstance(value, (list, tuple)) and len(value) > options.MAX_LIST_ITEMS:
+            raise LimitError(f"{what}: {len(value)} items; the limit is {options.MAX_LIST_ITEMS}")
+        if isinstance(value, str) and len(value) > options.MAX_TEXT_CHARS:
+            raise LimitError(f"{what}: {len(value)} characters; the limit is {options.MAX_TEXT_CHARS}")
 
 
 def bind(studio: Studio, fn: Callable[..., Any], *, gpu: bool = False) -> Callable[..., Any]:
     """``fn(studio, *inputs)`` as a Gradio handler ``(*inputs)`` with the same docstring and signature.
 
-    Core exceptions become ``gr.Error``; ``gpu`` lends a Spaces GPU to the call (a no-op elsewhere).
+    Inputs are checked first (:func:`check_inputs`); a :class:`Session` among them must belong to the client
+    calling (:func:`ganstudio.ui.access.claim`: Gradio passes the request to a hidden last parameter). Core
+    exceptions become ``gr.Error``; ``gpu`` lends a Spaces GPU to the call (a no-op elsewhere).
     """
     sig = inspect.signature(fn)
+    params = list(sig.parameters.values())[1:]
+    takes_session = any(p.annotation in ("Session", Session) for p in params)
+    hidden = inspect.Parameter("_request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                               annotation=gr.Request)
 
     @functools.wraps(fn)
     def handler(*args: Any, **kwargs: Any) -> Any:
+        request = kwargs.pop("_request", None)
+        if takes_session and len(args) > len(params):  # the hidden request parameter, filled in by Gradio
+            request, args = args[-1], args[:-1]
         try:
-            return fn(studio, *args, **kwargs)
+            check_inputs(sig, args, kwargs)
+            if takes_session and request is not None:
+                for value in [*args, *kwargs.values()]:
+                    if isinstance(value, Session):
+                        access.claim(value, request)
+            if request is None:
+                return fn(studio, *args, **kwargs)
+            with hub.stop_when(studio.waited_for(request)):  # a download stops when its client has gone
+                return fn(studio, *args, **kwargs)
         except Exception as e:  # noqa: BLE001 - every failure must reach the user as a message
             raise user_error(e) from None
 
-    handler.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])  # type: ignore[attr-defined]
+    shown = params + ([hidden] if takes_session else [])
+    handler.__signature__ = sig.replace(parameters=shown)  # type: ignore[attr-defined]
+    if takes_session:
+        handler.__annotations__ = {**fn.__annotations__, "_request": gr.Request}
     return spaces.GPU(handler) if gpu and spaces is not None else handler
 
 
@@ -437,6 +555,63 @@ ModelCheckboxGroup = _model_choice_component(
     {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}, "title": "Checkbox Group"})
 
 
+def _undecoded_image(self: gr.Image, payload: Any) -> str | bytes | None:
+    """The uploaded file's path (or a data URL's bytes), not decoded: ``ganstudio.images.open_image`` checks and
+    decodes it inside the handler, so a broken or oversized file gets the app's own sentence."""
+    if payload is None:
+        return None
+    url = getattr(payload, "url", None) or ""
+    if url.startswith("data:"):
+        if len(url) > options.MAX_UPLOAD_MB * 2**20 * 4 // 3 + 1024:
+            raise user_error(imgs.ImageInputError(f"image data is larger than {options.MAX_UPLOAD_MB} MB"))
+        try:
+            return base64.b64decode(url.partition(",")[2], validate=True)
+        except (binascii.Error, ValueError):
+            raise user_error(imgs.ImageInputError("the image data is not valid base64")) from None
+    if not getattr(payload, "path", None):
+        raise user_error(imgs.ImageInputError("no image file arrived; upload it again"))
+    return str(payload.path)
+
+
+def _checked_drawing(self: gr.ImageEditor, payload: Any) -> Any:
+    """The image editor's value, after every part's header passed the same checks as an uploaded image."""
+    if payload is None:
+        return None
+    parts = [payload.background, payload.composite, *(payload.layers or [])]
+    if getattr(payload, "id", None) is not None and (cached := self.blob_storage.get(payload.id)):
+        parts = [cached.background, cached.composite, *(cached.layers or [])]
+    try:
+        for part in parts:
+            src = part if isinstance(part, bytes) else getattr(part, "path", None)
+            if src:
+                imgs.check_image_file(src)
+        return gr.ImageEditor.preprocess(self, payload)
+    except imgs.ImageInputError as e:
+        raise user_error(e) from None
+    except Exception as e:  # noqa: BLE001 - a drawing that cannot be decoded is refused with a sentence
+        log.warning("a drawing could not be decoded: %s", type(e).__name__)
+        raise user_error(imgs.ImageInputError("the drawing could not be read; draw or upload it again")) from None
+
+
+def _component(base: type, name: str, doc: str, **attrs: Any) -> type:
+    """``base`` with some methods replaced, drawn by the browser as the plain ``base`` (see ModelRadio)."""
+    body = {"__module__": __name__, "__qualname__": name, "__doc__": doc, "is_template": True, **attrs}
+    return ABCMeta.__new__(type(base), name, (base,), body)
+
+
+def _finite_number(self: gr.Number, payload: Any) -> Any:
+    """A number box's value; NaN and infinity (raw JSON can carry them) are refused with the box's name."""
+    if isinstance(payload, float) and not math.isfinite(payload):
+        what = (self.label or "number").lower()
+        raise user_error(InputError(f"{what} must be a finite number (not NaN or infinity)"))
+    return gr.Number.preprocess(self, payload)
+
+
+FiniteNumber = _component(gr.Number, "FiniteNumber", _finite_number.__doc__, preprocess=_finite_number)
+UploadImage = _component(gr.Image, "UploadImage", _undecoded_image.__doc__, preprocess=_undecoded_image)
+DrawingPad = _component(gr.ImageEditor, "DrawingPad", _checked_drawing.__doc__, preprocess=_checked_drawing)
+
+
 def picker(studio: Studio, tab: str, label: str = "Model") -> gr.Dropdown:
     """A model dropdown for ``tab``, grouped by family. Session models are added by the Models tab."""
     choices = studio.choices(tab, None)
@@ -464,7 +639,7 @@ def slider(rng: options.Range, label: str, **kw: Any) -> gr.Slider:
 
 
 def seed_box(label: str = "Seed", value: int | None = None, **kw: Any) -> gr.Number:
-    return gr.Number(value=int(options.SEED.default if value is None else value), label=label, precision=0,
+    return FiniteNumber(value=int(options.SEED.default if value is None else value), label=label, precision=0,
                      minimum=options.SEED.minimum, maximum=options.SEED.maximum, **kw)
 
 
@@ -481,7 +656,7 @@ def random_seed() -> int:
 def seed_value(seed: float | int | None) -> int:
     """Number boxes send floats (or None when cleared); the core wants an int in range."""
     if seed is None:
-        raise ValueError("enter a seed")
+        raise InputError("enter a seed")
     return int(options.SEED.check("seed", int(seed)))
 
 
@@ -497,14 +672,14 @@ def parse_seeds(text: str | Sequence[int], what: str) -> list[int]:
         if m:
             a, b = int(m.group(1)), int(m.group(2))
             if b < a or b - a >= options.MIX_SEEDS:
-                raise ValueError(f"{what}: range {part} is empty or too long")
+                raise InputError(f"{what}: range {part} is empty or too long")
             seeds.extend(range(a, b + 1))
         elif part.isdigit():
             seeds.append(int(part))
         else:
-            raise ValueError(f"{what}: {part!r} is not a seed (use numbers such as 1, 2, 5-7)")
+            raise InputError(f"{what}: {part!r} is not a seed (use numbers such as 1, 2, 5-7)")
     if not seeds:
-        raise ValueError(f"{what}: give at least one seed")
+        raise InputError(f"{what}: give at least one seed")
     return [seed_value(s) for s in seeds]
 
 

@@ -9,6 +9,7 @@ import gradio as gr
 
 from .. import inference, options
 from ..checkpoint import GanModel
+from ..errors import InputError
 from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, class_names, dice, file_stem, gallery,
                      has_class_head, output_gallery, output_image, picker, random_seed, seed_box, seed_value, slider,
                      stamp)
@@ -52,7 +53,7 @@ def class_indices(model: GanModel, classes: list[str | int]) -> list[int]:
         elif isinstance(c, int) or str(c).isdigit():
             out.append(int(c))  # the core checks the range
         else:
-            raise ValueError(f"unknown class {c!r}; this model's classes are: {', '.join(names)}")
+            raise InputError(f"unknown class {c!r}; this model's classes are: {', '.join(names)}")
     return out
 
 
@@ -76,7 +77,7 @@ def generate_per_class(studio: Studio, model_id: str, classes: list[str], per_cl
     """
     model, entry = studio.load(model_id, session, progress)
     if not classes:
-        raise ValueError("choose at least one class")
+        raise InputError("choose at least one class")
     n_codes = int(getattr(model.config, "num_continuous", 0) or 0)
     sliders = [float(c) for c in (code_1, code_2, code_3, code_4)]  # MAX_CODES of them
     codes = (sliders[:n_codes] + [options.INFOGAN_CODE.default] * max(0, n_codes - MAX_CODES)) if n_codes else None

@@ -11,8 +11,9 @@ import gradio as gr
 
 from .. import inference, options
 from ..checkpoint import GanModel
-from .common import (ModelCheckboxGroup, ModelRadio, Session, Studio, bind, card_markdown, example_files, file_stem,
-                     gallery, output_gallery, output_image, picker, stamp)
+from ..errors import InputError
+from .common import (ModelCheckboxGroup, ModelRadio, Session, Studio, UploadImage, bind, card_markdown, example_files,
+                     file_stem, gallery, output_gallery, output_image, picker, stamp)
 from .live import LIVE, live, on_arrival, timed
 
 TAB = "edit"
@@ -85,7 +86,7 @@ def all_single_edits(studio: Studio, model_id: str, image: str | None, fit: str,
         attributes read from the input, and those attributes in words.
     """
     if image is None:
-        raise ValueError("upload an image first")
+        raise InputError("upload an image first")
     model, entry = studio.load(model_id, session, progress)
     r = inference.edit_attributes(model, image, all_single_edits=True, fit=fit, mode=mode,
                                   precision=session.precision)
@@ -151,9 +152,16 @@ def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: s
         The edited image (PNG with its settings) and the label vectors used.
     """
     if image is None:
-        raise ValueError("upload an image first")
+        raise InputError("upload an image first")
     model, entry = studio.load(model_id, session, progress)
     groups, singles = attribute_layout(model)
+    for i, choice in enumerate((group_1, group_2, group_3)):
+        if choice and (i >= len(groups) or choice not in groups[i]):
+            allowed = ", ".join(groups[i]) if i < len(groups) else "nothing (this model has no such group)"
+            raise InputError(f"group {i + 1}: {choice!r} is not one of its attributes ({allowed})")
+    unknown = [a for a in attributes or [] if a not in singles]
+    if unknown:
+        raise InputError(f"unknown attributes {unknown}; this model's toggles are: {', '.join(singles) or 'none'}")
     target = {choice: True for choice in (group_1, group_2, group_3)[:len(groups)] if choice}
     target.update({n: n in (attributes or []) for n in singles})
     r = inference.edit_attributes(model, image, target=target, intensity=float(intensity), fit=fit, mode=mode,
@@ -191,8 +199,8 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
         with gr.Column(scale=2, min_width=300):
             ui.row = output_image("Every single-attribute edit: input, then one edit each", "edit-row", 180)
             with gr.Row():
-                ui.image = gr.Image(label="Input image (any size)", elem_id="edit-input", type="filepath",
-                                    image_mode=None, sources=["upload", "clipboard"], height=220, min_width=160)
+                ui.image = UploadImage(label="Input image (any size)", elem_id="edit-input", type="filepath",
+                                       image_mode=None, sources=["upload", "clipboard"], height=220, min_width=160)
                 ui.edited = output_image("Edited (PNG with its settings)", "edit-output", 220, min_width=160)
                 ui.slider = gr.ImageSlider(label="Before / after (drag the line)", type="filepath", height=220,
                                            min_width=160, elem_id="edit-slider", interactive=False,

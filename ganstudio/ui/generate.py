@@ -11,6 +11,7 @@ import gradio as gr
 from .. import images as imgs
 from .. import inference, options
 from . import cards
+from ..errors import InputError
 from ..models.base import Task
 from .common import (Session, Studio, bind, card_markdown, class_names, dice, file_stem, gallery, has_class_head,
                      has_mean_latent, output_gallery, output_image, picker, random_seed, seed_box, seed_value,
@@ -91,7 +92,7 @@ def interpolate(studio: Studio, model_id: str, seed_a: int, seed_b: int, frames:
     """
     model, entry = studio.load(model_id, session, progress)
     if fmt not in options.ANIMATION_FORMATS:
-        raise ValueError(f"format must be one of {options.ANIMATION_FORMATS}")
+        raise InputError(f"format must be one of {options.ANIMATION_FORMATS}")
     options.INTERP_FPS.check("frames per second", fps)
     progress(0.2, desc=f"Rendering {int(frames)} frames")
     cls = int(label) if Task.CONDITIONAL in model.tasks and label is not None else None
@@ -142,10 +143,10 @@ def restore_png(studio: Studio, file: str | None, session: Session) -> tuple:
         not say), and every parameter the PNG holds.
     """
     if not file:
-        raise ValueError("drop a PNG saved from GAN Studio")
-    params = imgs.read_png_params(file)
+        raise InputError("drop a PNG saved from GAN Studio")
+    params = imgs.read_png_params(imgs.open_image(file))  # a broken file is refused with a sentence
     if params is None:
-        raise ValueError("this image holds no GAN Studio settings (only PNGs saved from GAN Studio do)")
+        raise InputError("this image holds no GAN Studio settings (only PNGs saved from GAN Studio do)")
     model_id = params.get("model_id")
     if model_id and not any(e.id == model_id for e in studio.all_entries(session)):
         gr.Warning(f"model {model_id!r} is not in this session's catalog: load it in the Models tab first")

@@ -20,7 +20,9 @@ from .. import hub, options
 from ..catalog import CatalogEntry
 from ..checkpoint import GanModel
 from ..convert import PRESETS, Conversion, convert_file, zip_folder
+from ..errors import InputError, LimitError
 from ..runtime import PRECISIONS, fast_supported, pick_device
+from . import access
 from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, family_label, hub_status, model_folder,
                      session_entry, weights_size)
 
@@ -28,12 +30,7 @@ TAB_TITLES = {"generate": "Random generation", "conditional": "Class-conditional
               "edit": "Attribute editing", "style": "Style mixing and noise", "latent": "Latent tools"}
 PRECISION_LABELS = {"exact": "Exact (fp32, reproducible)", "fast": "Fast (bf16 where the hardware has it)"}
 AUTO_PRESET = "auto"  # the converter recognises the layout from the tensor names and shapes
-
-
-def local_folders_allowed() -> bool:
-    """Local folders can be loaded unless turned off (by default on Spaces, where the disk is the server's)."""
-    default = "0" if os.environ.get("SPACE_ID") else "1"
-    return os.environ.get("GANSTUDIO_ALLOW_LOCAL_MODELS", default).strip().lower() in ("1", "true", "yes", "on")
+HUB_LOADS = 4  # /load_model calls served at once (downloads wait on the network, not the CPU)
 
 
 def _strip_front_matter(card: str) -> str:
@@ -60,7 +57,7 @@ def _status(model: GanModel, entry: CatalogEntry, cached_before: bool) -> str:
         ("Model", f"{entry.title} (`{entry.id}`)"),
         ("Family", f"{family_label(model.family.name)}: {model.family.description}"),
         ("Shown in", ", ".join(tabs) or "no tab"),
-        ("Source", f"{_where(entry)}: `{entry.source}`"),
+        ("Source", f"{_where(entry)}: `{entry.source}`" if entry.id == entry.source else "converted upload"),
         ("Size", f"{sum(model.num_parameters(c) for c in model.modules) / 1e6:.2f} M parameters in "
                  f"{len(model.modules)} components ({', '.join(model.modules)}), "
                  f"{weights_size(model) / 2**20:.1f} MB of weights"),
@@ -77,7 +74,7 @@ def _describe(studio: Studio, model: GanModel, entry: CatalogEntry, cached_befor
     return (_status(model, entry, cached_before), card or card_markdown(model, entry), model.config_json())
 
 
-def load_model(studio: Studio, source: str, session: Session,
+def load_model(studio: Studio, source: str, session: Session, request: gr.Request,
                progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """Load a model into this session's catalog: a Hub repo id or a local folder in GAN Studio's format.
 
@@ -93,18 +90,22 @@ def load_model(studio: Studio, source: str, session: Session,
         config.json, the session's model list, and the model pickers of every tab with the new model.
     """
     source = (source or "").strip()
+    if hub.looks_like_path(source):  # policy and roots first: a refused path says nothing about what exists
+        access.check_local_folder(Path(source).expanduser(), request)
     where = hub.parse_source(source)
-    if isinstance(where, Path) and not local_folders_allowed():
-        raise hub.ModelSourceError("loading local folders is turned off on this server; give a Hub repo id")
+    if isinstance(where, Path):
+        where = access.check_local_folder(where, request)
     cached = _is_cached(source)
     progress(0, desc=f"{'Loading' if cached else 'Downloading'} {source}")
-    model = studio.cache.get(str(where.resolve()) if isinstance(where, Path) else source)
+    model = studio.cache.get(str(where) if isinstance(where, Path) else source)
     return _add_to_session(studio, model, session, cached)
 
 
-def _add_to_session(studio: Studio, model: GanModel, session: Session, cached: bool) -> tuple:
-    """Add ``model`` to the session's catalog; the outputs every "add a model" event shares."""
-    entry = session_entry(model, model.source)
+def _add_to_session(studio: Studio, model: GanModel, session: Session, cached: bool,
+                    model_id: str | None = None) -> tuple:
+    """Add ``model`` to the session's catalog (as ``model_id``, default its source); the outputs every "add a model"
+    event shares."""
+    entry = session_entry(model, model.source, model_id)
     session.models[entry.id] = entry
     gr.Info(f"{entry.title} added to this session's models")
     return (session, *_describe(studio, model, entry, cached), model_rows(studio, session),
@@ -134,22 +135,51 @@ def convert_weights(studio: Studio, weights: str | None, preset: str | None, dis
         The model's status, card and config.json, the session's model list, the model pickers of every tab with
         the new model, the conversion report (family, preset, config, notes, key mapping) and the zipped model folder.
     """
+    if len(session.folders) >= options.MAX_SESSION_CONVERSIONS:
+        raise LimitError(f"this session holds {len(session.folders)} converted models, the limit; reload the page "
+                         "to start a new session")
+    try:
+        return _convert(studio, weights, preset, discriminator, generator_ba, attributes, config_values, session,
+                        progress)
+    finally:  # uploads are deleted once used (weights files are large); what was made from them stays
+        for upload in (weights, discriminator, generator_ba):
+            _delete_upload(upload)
+
+
+def _delete_upload(path: str | None) -> None:
+    """Remove a file Gradio stored for an upload (only inside its upload folder)."""
+    if not path:
+        return
+    p = Path(path)
+    try:
+        if Path(gr.utils.get_upload_folder()).resolve() in p.resolve().parents and p.is_file():
+            p.unlink()
+    except OSError:
+        pass
+
+
+def _convert(studio: Studio, weights: str | None, preset: str | None, discriminator: str | None,
+             generator_ba: str | None, attributes: str | None, config_values: str | None, session: Session,
+             progress: gr.Progress) -> tuple:
     src = _weights_file(weights, "the weights file")
     settings = dict(preset=None if preset in (None, "", AUTO_PRESET) else preset, attributes=_names(attributes),
                     overrides=_config_values(config_values),
                     discriminator=_weights_file(discriminator, "the discriminator file", optional=True),
                     generator_ba=_weights_file(generator_ba, "the B->A generator file", optional=True))
     progress(0, desc=f"Converting {src.name}")
-    work = _conversion_folder(studio, request)
+    work = _conversion_folder(studio)
     session.folders.append(str(work))  # removed when the session ends (release_session)
     out = work / _folder_name(src.stem)
     try:
         conv = convert_file(src, out, **settings)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)  # a failed conversion leaves nothing behind
+        session.folders.remove(str(work))
         raise
     model = studio.cache.get(str(out))  # read back from the folder, as loading it by hand would
-    return (*_add_to_session(studio, model, session, cached=True), conversion_report(conv), str(zip_folder(out)))
+    model_id = f"converted/{work.name[:12]}/{out.name}"  # what users see: no server path, no session secret
+    return (*_add_to_session(studio, model, session, cached=True, model_id=model_id), conversion_report(conv),
+            str(zip_folder(out)))
 
 
 def preset_choices() -> list[tuple[str, str]]:
@@ -177,21 +207,23 @@ def _weights_file(path: str | None, what: str, optional: bool = False) -> Path |
     if not path:
         if optional:
             return None
-        raise ValueError(f"upload {what} first ({', '.join(options.WEIGHT_FILE_TYPES)})")
+        raise InputError(f"upload {what} first ({', '.join(options.WEIGHT_FILE_TYPES)})")
     p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p.name} is no longer on the server (uploads are deleted once used): upload it again")
     if p.suffix.lower() not in options.WEIGHT_FILE_TYPES:
-        raise ValueError(f"{p.name}: {what} must be one of {', '.join(options.WEIGHT_FILE_TYPES)}")
+        raise InputError(f"{p.name}: {what} must be one of {', '.join(options.WEIGHT_FILE_TYPES)}")
     if p.stat().st_size > options.MAX_WEIGHTS_MB * 2**20:
-        raise ValueError(f"{p.name} is larger than {options.MAX_WEIGHTS_MB} MB")
+        raise InputError(f"{p.name} is larger than {options.MAX_WEIGHTS_MB} MB")
     return p
 
 
-def _conversion_folder(studio: Studio, request: gr.Request | None) -> Path:
-    """A new folder for one conversion, under the session's own folder in the app's output folder."""
-    session_key = _folder_name(getattr(request, "session_hash", None) or "no-session")
-    parent = studio.out_dir / "converted" / session_key
-    parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="conversion-", dir=parent))
+def _conversion_folder(studio: Studio) -> Path:
+    """A new folder for one conversion in the app's output folder, named by a random token (its files are served
+    for download: their names carry no session secret and cannot be guessed)."""
+    folder = studio.out_dir / "converted" / access.new_token()
+    folder.mkdir(parents=True)
+    return folder
 
 
 def _folder_name(text: str) -> str:
@@ -215,7 +247,7 @@ def _config_values(text: str | None) -> dict[str, Any]:
         key, sep, value = part.partition("=")
         key, value = key.strip(), value.strip().rstrip(",;").strip()
         if not sep or not key.isidentifier() or not value:
-            raise ValueError(f"config values: {part.strip()!r} is not key=value (e.g. image_size=256)")
+            raise InputError(f"config values: {part.strip()!r} is not key=value (e.g. image_size=256)")
         try:
             values[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -272,7 +304,7 @@ def set_precision(studio: Studio, precision: str, session: Session) -> tuple:
         The updated session and a note on what "fast" means on this machine.
     """
     if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}")
+        raise InputError(f"precision must be one of {PRECISIONS}")
     session.precision = precision
     device = pick_device()
     note = "" if precision == "exact" or fast_supported(device) else f" ({device} has no fast bf16: runs as exact)"
@@ -347,10 +379,12 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     if len(picker_list) != len(TAB_TITLES):
         raise ValueError("the Models tab needs every other tab's model picker")
     loaded = [session, ui.status, ui.card, ui.config, ui.table, ui.inspect_id, *picker_list]
+    # Loads that may download from the Hub have their own group, several at a time (each bounded by the
+    # download deadline), so a slow Hub never holds up the pickers, model info or a conversion ("load").
     ui.load.click(bind(studio, load_model), [ui.source, session], loaded, api_name="load_model",
-                  concurrency_id="load")
+                  concurrency_id="hub", concurrency_limit=HUB_LOADS)
     ui.source.submit(bind(studio, load_model), [ui.source, session], loaded, api_visibility="private",
-                     concurrency_id="load")
+                     concurrency_id="hub", concurrency_limit=HUB_LOADS)
     ui.convert.click(bind(studio, convert_weights),
                      [ui.weights, ui.preset, ui.discriminator, ui.generator_ba, ui.attributes, ui.config_values,
                       session], [*loaded, ui.report, ui.download], api_name="convert_weights", concurrency_id="load")

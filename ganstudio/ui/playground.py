@@ -16,6 +16,7 @@ from PIL import Image
 
 from .. import losses
 from .. import playground as pg
+from .common import FiniteNumber
 
 # Training is CPU-heavy: at most this many playground jobs (all users together) run at once.
 CONCURRENCY = 4
@@ -169,7 +170,7 @@ def render() -> SimpleNamespace:
             with gr.Row():
                 width = gr.Slider(*R["width"][:2], value=pg.DEFAULT_WIDTH, step=R["width"][2], label="MLP width")
                 depth = gr.Slider(*R["depth"][:2], value=pg.DEFAULT_DEPTH, step=R["depth"][2], label="Hidden layers")
-            seed = gr.Number(c.seed, precision=0, minimum=R["seed"][0], maximum=R["seed"][1], label="Seed")
+            seed = FiniteNumber(c.seed, precision=0, minimum=R["seed"][0], maximum=R["seed"][1], label="Seed")
         with gr.Column(scale=3):
             frame = gr.Image(type="pil", format="png", label="Live view", show_label=False, interactive=False,
                              elem_id="playground-frame", height=400,
@@ -183,7 +184,7 @@ def render() -> SimpleNamespace:
             with gr.Row():
                 steps = gr.Slider(*R["steps"][:2], value=pg.DEFAULT_STEPS, step=R["steps"][2],
                                   label="Steps per Step click")
-                stop_at = gr.Number(pg.DEFAULT_STOP_AT, precision=0, minimum=1, maximum=pg.MAX_STEPS,
+                stop_at = FiniteNumber(pg.DEFAULT_STOP_AT, precision=0, minimum=1, maximum=pg.MAX_STEPS,
                                     label="Start trains until step")
             with gr.Accordion("Numbers", open=False):
                 summary = gr.JSON(label="Numbers", show_label=False)

@@ -4,6 +4,7 @@ global and per-layer noise strengths, a noise seed, and a "noise only" view of w
 
 from __future__ import annotations
 
+import math
 import re
 from types import SimpleNamespace
 
@@ -11,6 +12,8 @@ import gradio as gr
 
 from .. import inference, options
 from ..checkpoint import GanModel
+from ..errors import InputError
+from ..models.base import Task
 from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, file_stem, gallery, output_gallery,
                      output_image, parse_seeds, picker, random_seed, seed_box, seed_value, slider, stamp)
 from .live import LIVE, live, on_arrival, timed
@@ -33,13 +36,16 @@ def layer_strengths(model: GanModel, global_strength: float, per_layer: str | No
 
     ``per_layer`` is comma-separated multipliers in layer order (empty: all 1); missing ones count as 1.
     """
+    inference.require_task(model, Task.STYLE)
     options.NOISE_STRENGTH.check("noise strength", float(global_strength))
     n = model.generator.num_noise_layers
     parts = [p for p in re.split(r"[,\s]+", (per_layer or "").strip()) if p]
     try:
         mults = [float(p) for p in parts[:n]]
     except ValueError:
-        raise ValueError("per-layer noise strengths must be numbers separated by commas") from None
+        raise InputError("per-layer noise strengths must be numbers separated by commas") from None
+    if not all(math.isfinite(m) for m in mults):
+        raise InputError("per-layer noise strengths must be finite numbers (not nan or inf)")
     mults += [1.0] * (n - len(mults))
     if all(m == 1.0 for m in mults):
         return float(global_strength)
@@ -106,7 +112,7 @@ def style_mix(studio: Studio, model_id: str, row_seeds: str, col_seeds: str, pre
     model, entry = studio.load(model_id, session, progress)
     chosen = preset if preset in options.STYLE_PRESETS else [int(i) for i in (layers or [])]
     if not chosen:
-        raise ValueError("tick at least one W layer to take from the columns (or pick a preset)")
+        raise InputError("tick at least one W layer to take from the columns (or pick a preset)")
     rows, cols = parse_seeds(row_seeds, "row seeds"), parse_seeds(col_seeds, "column seeds")
     r = inference.style_mix(model, row_seeds=rows, col_seeds=cols, layers=chosen, psi=float(psi),
                             cutoff=int(cutoff) or None, noise_mode=noise_mode, noise_seed=seed_value(noise_seed),

@@ -14,8 +14,9 @@ from PIL import Image
 
 from .. import inference, options
 from ..checkpoint import GanModel
-from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, example_files, family_label, file_stem,
-                     output_gallery, output_image, picker, seed_box, seed_value, stamp)
+from ..errors import InputError
+from .common import (TAB_TASKS, DrawingPad, Session, Studio, UploadImage, bind, card_markdown, example_files,
+                     family_label, file_stem, output_gallery, output_image, picker, seed_box, seed_value, stamp)
 from .live import LIVE, live, on_arrival, timed
 
 TAB = "translate"
@@ -105,7 +106,7 @@ def translate_image(studio: Studio, model_id: str, image: str | None, direction:
         was fitted.
     """
     if image is None:
-        raise ValueError("upload an image first (or draw one in the Draw tab)")
+        raise InputError("upload an image first (or draw one in the Draw tab)")
     return _translate(studio, model_id, image, direction, fit, mode, seed, session, progress)
 
 
@@ -125,7 +126,7 @@ def translate_drawing(studio: Studio, model_id: str, drawing: dict | None, direc
     """
     picture = (drawing or {}).get("composite")
     if picture is None:
-        raise ValueError("draw something first")
+        raise InputError("draw something first")
     if isinstance(picture, Image.Image) and picture.mode == "RGBA":
         # strokes over a transparent canvas: put them on the pad's background colour
         base = (drawing or {}).get("background")
@@ -245,9 +246,9 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             with gr.Tabs():
                 with gr.Tab("Upload", id="upload"):
                     with gr.Row():
-                        ui.image = gr.Image(label="Input (any size)", elem_id="translate-input", type="filepath",
-                                            image_mode=None, sources=["upload", "clipboard"], height=300,
-                                            min_width=200)
+                        ui.image = UploadImage(label="Input (any size)", elem_id="translate-input", type="filepath",
+                                               image_mode=None, sources=["upload", "clipboard"], height=300,
+                                               min_width=200)
                         ui.out_upload = output_image("Output (PNG with its settings)", "translate-output", 300,
                                                      min_width=200)
                         ui.slider = gr.ImageSlider(label="Before / after (drag the line)", type="filepath",
@@ -262,10 +263,10 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                 with gr.Tab("Draw", id="draw"):
                     ui.legend = gr.HTML("Pick a model to get a drawing pad that fits it.")
                     with gr.Row():
-                        ui.pad = gr.ImageEditor(elem_id="translate-pad", type="pil", image_mode="RGBA",
-                                                label="Drawing", layers=False, canvas_size=(CANVAS_SIDE, CANVAS_SIDE),
-                                                fixed_canvas=True, sources=["upload", "clipboard"], format="png",
-                                                height=440)
+                        ui.pad = DrawingPad(elem_id="translate-pad", type="pil", image_mode="RGBA",
+                                            label="Drawing", layers=False, canvas_size=(CANVAS_SIDE, CANVAS_SIDE),
+                                            fixed_canvas=True, sources=["upload", "clipboard"], format="png",
+                                            height=440)
                         ui.out_draw = output_image("Output (PNG with its settings)", "translate-draw-output", 440)
                     ui.run_draw = gr.Button("Translate drawing", variant="primary", elem_id="translate-run-draw")
                 with gr.Tab("Compare models", id="compare") as ui.compare_tab:

@@ -152,6 +152,38 @@ def test_a_toy_model_loaded_in_the_app_is_refused_with_a_message():
         common.session_entry(new_model("toy"), "someone/toy-ring")
 
 
+def test_only_deliberate_errors_show_their_text_and_no_message_shows_a_server_path():
+    from ganstudio.errors import InputError
+    from ganstudio.images import ImageInputError
+
+    assert common.user_error(InputError("seed must be a number")).message == "seed must be a number"
+    raw = common.user_error(ValueError("cannot identify image file '/tmp/gradio/123/x.png'")).message
+    assert raw == common.GENERIC_ERROR
+    alloc = RuntimeError("[enforce fail at alloc_cpu.cpp:127] data. DefaultCPUAllocator: not enough memory")
+    assert common.user_error(alloc).message.startswith("out of memory")
+    assert "IndexError" not in common.user_error(IndexError("list index out of range")).message
+    shown = common.user_error(ImageInputError("could not read '/srv/app/uploads/ab12/cat.png' (bad CRC)")).message
+    assert "/srv" not in shown and "cat.png" in shown
+    assert common.scrub_paths("Hub at http://127.0.0.1:9/ for owner/name/sub") == \
+        "Hub at http://127.0.0.1:9/ for owner/name/sub"
+
+
+def test_nan_and_infinite_inputs_are_refused_at_the_boundary():
+    studio = common.new_studio(ROOT / "no-catalog.json")
+
+    def handler(studio, model_id: str, psi: float, seeds: list) -> str:
+        return "ran"
+
+    bound = common.bind(studio, handler)
+    assert bound("m", 0.5, [1, 2]) == "ran"
+    with pytest.raises(gr.Error, match="psi must be a finite number"):
+        bound("m", float("nan"), [1])
+    with pytest.raises(gr.Error, match="seeds must be a finite number"):
+        bound("m", 0.5, [1, float("inf")])
+    with pytest.raises(gr.Error, match="psi must be a finite number"):
+        bound("m", psi=-float("inf"), seeds=[])
+
+
 def test_tabs_open_on_the_featured_model_and_pickers_say_what_models_make(tmp_path):
     from tests.ui.tiny import make_catalog
 
