@@ -32,6 +32,7 @@ from huggingface_hub import HfApi
 from huggingface_hub import constants as hf_constants
 
 from .checkpoint import CARD_NAME, CONFIG_NAME
+from .errors import GanStudioError
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pth", ".pt", ".ckpt", ".pkl")
 CONVERTED_DIR = "ganstudio-converted"
@@ -43,7 +44,7 @@ _NOT_GENERATOR = re.compile(
 _EMA = re.compile(r"(^|[_\-.=])(g_)?ema([_\-.=]|$)", re.IGNORECASE)
 
 
-class ImportNotPossible(Exception):
+class ImportNotPossible(GanStudioError):
     """Raised inside this module; :mod:`ganstudio.hub` turns it into a ModelSourceError."""
 
 

@@ -26,6 +26,7 @@ from PIL import Image
 from .. import images as imgs
 from .. import options
 from ..checkpoint import GanModel
+from ..errors import GanStudioError
 from ..models.base import Task
 
 LatentSpace = Literal["w+", "z"]
@@ -34,7 +35,7 @@ STATS_SAMPLES = 10_000  # random z mapped to estimate the mean and spread of W
 STATS_SEED = 0x5EED
 
 
-class LatentError(ValueError):
+class LatentError(GanStudioError):
     """A latent cannot be used as asked (another model's latent, wrong model type, bad file); for the user."""
 
 

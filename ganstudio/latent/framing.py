@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 from .. import images as imgs
+from ..errors import InputError
 
 Framing = Literal["subject", "center"]
 FRAMINGS: tuple[str, ...] = ("subject", "center")
@@ -55,7 +56,7 @@ def fit_to_model(src: Image.Image | bytes | str, *, size: int, channels: int,
                  framing: Framing = "subject") -> Framed:
     """``src`` -> a ``size`` x ``size`` image in the model's mode (RGB or L), framed as the module says."""
     if framing not in FRAMINGS:
-        raise ValueError(f"framing must be one of {FRAMINGS}, got {framing!r}")
+        raise InputError(f"framing must be one of {FRAMINGS}, got {framing!r}")
     try:
         img = imgs.open_image(src)
     except imgs.ImageInputError as e:

@@ -119,9 +119,9 @@ def compare_models(studio: Studio, model_ids: list[str], seed: int, n: int, sess
         The grids (PNGs with their settings) captioned with each model's name and quality, and a summary.
     """
     if not model_ids:
-        raise ValueError("tick at least one model to compare")
+        raise InputError("tick at least one model to compare")
     if len(model_ids) > COMPARE_MAX:
-        raise ValueError(f"compare at most {COMPARE_MAX} models at once")
+        raise InputError(f"compare at most {COMPARE_MAX} models at once")
     items, seconds = [], 0.0
     for model_id in model_ids:
         model, entry = studio.load(model_id, session, progress)

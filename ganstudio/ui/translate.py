@@ -190,7 +190,7 @@ def compare_translations(studio: Studio, subject: str, session: Session,
         and a summary.
     """
     if subject not in COMPARE_SUBJECTS:
-        raise ValueError(f"subject must be one of {', '.join(COMPARE_SUBJECTS)}")
+        raise InputError(f"subject must be one of {', '.join(COMPARE_SUBJECTS)}")
     items, names = [], []
     for e in studio.entries:
         if e.task not in TAB_TASKS[TAB]:
@@ -207,7 +207,7 @@ def compare_translations(studio: Studio, subject: str, session: Session,
                   (studio.png(r.output, stamp(r.params, model, entry), f"{stem}-output"), f"{name} makes")]
         names.append(entry.title)
     if not items:
-        raise ValueError(f"no model here has an example input of the {subject}")
+        raise InputError(f"no model here has an example input of the {subject}")
     return items, f"The {subject} through {len(names)} models: " + "; ".join(names) + "."
 
 

@@ -17,7 +17,8 @@ def test_models_tab_loads_a_huggan_repo_by_id(fake_hub, tiny_catalog, tmp_path):
         "config.json": json.dumps({"num_channels": 3, "latent_dim": 8, "hidden_size": 4}).encode(),
         "pytorch_model.bin": pth_bytes(theirs), "README.md": CARD_MIT})
     studio = new_studio(tiny_catalog, out_dir=tmp_path / "out")
-    session, status, card, config, *_ = load_model(studio, "huggan/tiny-dcgan", Session(), progress=lambda *a, **k: None)
+    session, status, card, config, *_ = load_model(studio, "huggan/tiny-dcgan", Session(), None,
+                                                   progress=lambda *a, **k: None)
     assert "huggan/tiny-dcgan" in session.models
     assert "**Licence:** mit" in status and "Random generation" in status
     assert "## Source" in card and "huggan/tiny-dcgan" in card and "Assumed:" in card
