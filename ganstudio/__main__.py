@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("ganstudio.convert.cli", "import published weights into a GAN Studio model folder"),
     "data": ("ganstudio.data.cli", "build or inspect the offline datasets"),
     "bench": ("ganstudio.bench", "time generators in exact and fast precision"),
+    "train-bench": ("ganstudio.train_bench", "time training steps against reference training loops"),
     "app-bench": ("ganstudio.app_bench", "time the web app: startup, grids through the client, memory"),
 }
 
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
         print("usage: python -m ganstudio <command> [options]\n\ncommands:")
         for name, (_, text) in COMMANDS.items():
-            print(f"  {name:<8} {text}")
+            print(f"  {name:<11} {text}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     module = importlib.import_module(COMMANDS[argv[0]][0])
     return int(module.main(argv[1:]) or 0)
