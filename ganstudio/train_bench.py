@@ -426,6 +426,63 @@ def bench_stylegan2(steps: int, warmup: int) -> Comparison:
 # profile
 
 
+def dcgan_components(repeat: int = 3) -> list[str]:
+    """Median CPU milliseconds of the parts of a DCGAN step (64 px, batch 64), fp32 / bf16 autocast,
+    contiguous / channels_last: G forward, D forward + backward on one batch, G's update through D with
+    D's weight gradients and with D frozen, and one Adam update of G (foreach and fused)."""
+    from .checkpoint import new_model
+    from .train.common import frozen
+
+    torch.manual_seed(0)
+    model = new_model("dcgan", {})
+    G, D = model.generator, model.modules["discriminator"]
+    real = torch.rand(64, 3, 64, 64) * 2 - 1
+    z = torch.randn(64, 100, 1, 1)
+
+    def ms(fn: Callable[[], Any]) -> float:
+        fn()
+        times = []
+        for _ in range(repeat):
+            c = time.process_time()
+            fn()
+            times.append(time.process_time() - c)
+        return statistics.median(times) * 1000
+
+    lines = [f"{'amp':<6}{'layout':<15}{'G fwd':>8}{'D fwd+bwd':>11}{'G upd':>8}{'G upd, D frozen':>17}  (CPU ms)"]
+    for amp, layout in itertools.product((False, True), (torch.contiguous_format, torch.channels_last)):
+        G.to(memory_format=layout)
+        D.to(memory_format=layout)
+        x = real.contiguous(memory_format=layout)
+
+        def cast() -> Any:
+            return torch.autocast("cpu", dtype=torch.bfloat16, enabled=amp)
+
+        def g_forward() -> None:
+            with torch.no_grad(), cast():
+                G(z)
+
+        def d_update() -> None:
+            with cast():
+                out = D(x).float().mean()
+            out.backward()
+
+        def g_update(freeze: bool) -> None:
+            with frozen(D) if freeze else contextlib.nullcontext(), cast():
+                out = D(G(z)).float().mean()
+            out.backward()
+
+        name = "channels_last" if layout is torch.channels_last else "contiguous"
+        lines.append(f"{'bf16' if amp else 'fp32':<6}{name:<15}{ms(g_forward):>8.0f}{ms(d_update):>11.0f}"
+                     f"{ms(lambda: g_update(False)):>8.0f}{ms(lambda: g_update(True)):>17.0f}")
+    G.to(memory_format=torch.contiguous_format)
+    for p in G.parameters():
+        p.grad = torch.randn_like(p)
+    for kind in ("foreach", "fused"):
+        opt = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999), **{kind: True})
+        lines.append(f"Adam ({kind}) update of G: {ms(opt.step):.1f} ms")
+    return lines
+
+
 def profile_dcgan(steps: int, ours_args: Sequence[str] = ()) -> str:
     """Our DCGAN step (64 px, batch 64, defaults): seconds per phase, then the costliest operators."""
     from torch.profiler import ProfilerActivity, profile
@@ -456,6 +513,8 @@ def profile_dcgan(steps: int, ours_args: Sequence[str] = ()) -> str:
             trainer.train_step(batches.next_on(trainer.device), k)
     lines.append("operators over 2 steps (self CPU time, top 12):")
     lines.append(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=12))
+    lines.append("parts of a step, median of 3:")
+    lines += ["  " + line for line in dcgan_components()]
     return "\n".join(lines)
 
 
