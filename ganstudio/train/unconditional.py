@@ -23,12 +23,15 @@ def d_stats(spec: losses.LossSpec, real_out: torch.Tensor, fake_out: torch.Tenso
 class UnconditionalTrainer(Trainer):
     """One D update (``n_critic`` with WGAN losses), then one G update.
 
-    With one D update per step, G's update reuses the fakes of D's update (the DCGAN reference loop does
-    the same): G runs forward once per step, its graph kept across D's update; with several critic
-    updates, G's update draws fresh latents. D's parameters are frozen while G's loss flows through D.
+    For DCGAN with one D update per step, G's update reuses the fakes of D's update (the DCGAN reference
+    loop does the same): G runs forward once per step, its graph kept across D's update. With several
+    critic updates, and for the MLP GAN, G's update draws fresh latents (for the MLP, reusing them saved
+    little and its recall after 3,000 steps fell by more than two seeds' spread; see docs/BENCHMARKS.md).
+    D's parameters are frozen while G's loss flows through D.
     """
 
     cpu_amp_families = ("dcgan",)
+    reuse_fakes_families = ("dcgan",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +62,7 @@ class UnconditionalTrainer(Trainer):
             | d_stats(self.spec, real_out, fake_out)
 
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, torch.Tensor]:
-        if self.n_critic == 1:
+        if self.n_critic == 1 and self.opts.family in self.reuse_fakes_families:
             real = batch[0]
             with self.autocast():
                 fake = self.G(self.latents(real.shape[0]))  # [B, C, H, W]; graph kept for G's update

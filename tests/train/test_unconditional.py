@@ -151,22 +151,26 @@ def test_linear_learning_rate_decay(tmp_path):
     assert flat(rates) == pytest.approx(flat([(2e-4, 1e-4), (1e-4, 5e-5)]))
 
 
-def tiny_trainer(loss: str = "nonsaturating"):
+def tiny_trainer(loss: str = "nonsaturating", family: str = "dcgan"):
     from ganstudio.checkpoint import new_model
     from ganstudio.data import DatasetInfo
     from ganstudio.train.unconditional import UnconditionalTrainer
 
     torch.manual_seed(0)
-    cfg = {**TINY_DC, "image_size": 28, "channels": 1}
-    model = new_model("dcgan", cfg)
-    o = TrainOptions(family="dcgan", data="mnist", out="", loss=loss, model=cfg, amp="off")
+    cfg = {**TINY_DC, "image_size": 28, "channels": 1} if family == "dcgan" else \
+        {"g_hidden": [16], "d_hidden": [16], "latent_dim": 8, "image_size": 28, "channels": 1}
+    model = new_model(family, cfg)
+    o = TrainOptions(family=family, data="mnist", out="", loss=loss, model=cfg, amp="off")
     return UnconditionalTrainer(model, o, DatasetInfo(name="tiny"), torch.device("cpu"))
 
 
-@pytest.mark.parametrize("loss, g_calls", [("nonsaturating", 1), ("lsgan", 1), ("wgan", 6)])
-def test_with_one_critic_update_g_runs_once_per_step(loss, g_calls):
-    """One D update: G's update reuses D's fakes (one G forward). Five critic updates: fresh fakes each."""
-    trainer = tiny_trainer(loss)
+@pytest.mark.parametrize("family, loss, g_calls",
+                         [("dcgan", "nonsaturating", 1), ("dcgan", "lsgan", 1), ("dcgan", "wgan", 6),
+                          ("mlp", "nonsaturating", 2)])
+def test_with_one_critic_update_g_runs_once_per_step(family, loss, g_calls):
+    """DCGAN with one D update: G's update reuses D's fakes (one G forward). Five critic updates, or the MLP
+    GAN: fresh fakes for each update."""
+    trainer = tiny_trainer(loss, family)
     calls = []
     trainer.G.register_forward_hook(lambda *_: calls.append(1))
     real = torch.rand(8, 1, 28, 28) * 2 - 1
