@@ -79,3 +79,15 @@ def test_reference_dcgan_loop_writes_what_the_example_writes(tmp_path):
     assert names == ["fake_samples_epoch_000.png", "netD_epoch_0.pth", "netG_epoch_0.pth", "real_samples.png"]
     state = torch.load(tmp_path / "netG_epoch_0.pth", weights_only=True)
     assert "main.0.weight" in state and state["main.0.weight"].shape == (100, 512, 4, 4)
+
+
+def test_command_is_listed_and_keeps_gradio_out():
+    import subprocess
+    import sys
+
+    from ganstudio.__main__ import COMMANDS
+
+    assert COMMANDS["train-bench"][0] == "ganstudio.train_bench"
+    code = "import sys, ganstudio.train_bench, ganstudio.train.cli; print('gradio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
