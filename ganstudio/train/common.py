@@ -221,7 +221,6 @@ def frozen(*modules: nn.Module) -> Iterator[None]:
                 p.requires_grad_(flag)
 
 
-
 COMMON_PARAMS = ("data_args", "folder_kind")  # read by build_dataset for every family
 
 
