@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("ganstudio.convert.cli", "import published weights into a GAN Studio model folder"),
     "data": ("ganstudio.data.cli", "build or inspect the offline datasets"),
     "bench": ("ganstudio.bench", "time generators in exact and fast precision"),
+    "train-bench": ("ganstudio.train_bench", "time training steps against reference training loops"),
     "latent-bench": ("ganstudio.latent.bench", "measure projection, directions and walk videos on the bundled StyleGAN2"),
     "app-bench": ("ganstudio.app_bench", "time the web app: startup, grids through the client, memory; --soak"),
     "app-sweep": ("ganstudio.app_sweep", "throw bad inputs at the served app and tabulate how each is answered"),

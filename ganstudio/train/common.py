@@ -15,6 +15,7 @@ are averaged across processes before each optimiser step (gloo on CPU, NCCL on G
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import inspect
@@ -39,8 +40,7 @@ from .. import images as imgs
 from .. import losses, registry
 from ..checkpoint import GanModel, ModelMeta, new_model, save_folder, load_state_strict
 from ..data import DatasetInfo, get_builder, get_dataset
-from ..runtime import pick_device
-from ..runtime import cpu_name
+from ..runtime import cpu_has_bf16, cpu_name, pick_device
 from .augment import diff_augment, parse_policy
 
 
@@ -65,7 +65,8 @@ class TrainOptions:
     sample_every: int = 500
     checkpoint_every: int = 500
     device: str | None = None
-    # bf16 autocast: "auto" on CUDA only, "bf16" on any device (CPU autocast too; used by the tests), "off"
+    # bf16 autocast: "auto" on CUDA, and on CPUs with native bf16 for the families whose trainer has been
+    # checked there (Trainer.cpu_amp_families); "bf16" on any device (CPU autocast too; used by the tests); "off"
     amp: str = "auto"
     name: str = ""
     threads: int | None = None
@@ -79,12 +80,19 @@ class TrainOptions:
 AMP_MODES = ("auto", "bf16", "off")
 
 
-def amp_enabled(mode: str | bool, device: torch.device) -> bool:
-    """Whether to train under bf16 autocast (``True`` / ``False``: the older "auto" / "off")."""
+def amp_enabled(mode: str | bool, device: torch.device, cpu_auto: bool = False) -> bool:
+    """Whether to train under bf16 autocast (``True`` / ``False``: the older "auto" / "off").
+
+    "auto" means bf16 on CUDA, and on a CPU with native bf16 arithmetic (AVX512-BF16 or AMX: about twice
+    fp32's convolution throughput) when ``cpu_auto`` says the family trains as well there; elsewhere fp32
+    (emulated bf16 is slower than fp32).
+    """
     mode = {True: "auto", False: "off"}.get(mode, mode)  # type: ignore[call-overload]
     if mode not in AMP_MODES:
         raise ValueError(f"unknown amp mode {mode!r}; choose one of {', '.join(AMP_MODES)}")
-    return mode == "bf16" or (mode == "auto" and device.type == "cuda")
+    if mode != "auto":
+        return mode == "bf16"
+    return device.type == "cuda" or (cpu_auto and device.type == "cpu" and cpu_has_bf16())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,6 +206,21 @@ def average_gradients(*modules: nn.Module) -> None:
 # trainer base
 
 
+@contextlib.contextmanager
+def frozen(*modules: nn.Module) -> Iterator[None]:
+    """No parameter gradients for ``modules`` inside the block: G's loss flows through D to G, and D's own
+    weight gradients (which D's next step would discard) are not computed. G's gradients are unchanged."""
+    flags = [[p.requires_grad for p in m.parameters()] for m in modules]
+    for m in modules:
+        m.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for m, before in zip(modules, flags):
+            for p, flag in zip(m.parameters(), before):
+                p.requires_grad_(flag)
+
+
 COMMON_PARAMS = ("data_args", "folder_kind")  # read by build_dataset for every family
 
 
@@ -207,6 +230,8 @@ class Trainer:
     default_loss = "nonsaturating"
     # the ``--param`` names this trainer reads, besides COMMON_PARAMS; any other name is refused
     params: tuple[str, ...] = ()
+    # families that ``--amp auto`` trains under bf16 autocast on CPUs with native bf16 (quality checked there)
+    cpu_amp_families: tuple[str, ...] = ()
 
     def __init__(self, model: GanModel, opts: TrainOptions, info: DatasetInfo, device: torch.device):
         unknown = sorted(set(opts.params) - set(self.params) - set(COMMON_PARAMS))
@@ -222,7 +247,7 @@ class Trainer:
         # latents, labels, penalties (CPU); each process of a torchrun job draws its own (rank 0 = single process)
         self.rng = torch.Generator().manual_seed(rank_seed(opts.seed, current_rank()))
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
-        self.amp = amp_enabled(opts.amp, device)
+        self.amp = amp_enabled(opts.amp, device, cpu_auto=opts.family in self.cpu_amp_families)
         self.batches: Batches | None = None  # set by run(): fresh real batches for extra critic updates
         # earlier stages on other data (e.g. pre-trained on all emoji, then fine-tuned on faces)
         self.history: list[dict[str, Any]] = []
@@ -269,7 +294,9 @@ class Trainer:
             yield batch if self.batches is None else self.batches.next_on(self.device)
 
     # -- what subclasses implement
-    def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float]:
+    def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, float | torch.Tensor]:
+        """One generator update with its discriminator updates; returns the statistics to log (numbers, or
+        detached 0-dim tensors, which the loop reads back only on the steps it logs: no host sync per step)."""
         raise NotImplementedError
 
     def sample_images(self, fixed: dict[str, torch.Tensor]) -> list[Image.Image]:
@@ -571,10 +598,12 @@ def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False
         if opts.lr_decay_from is not None:
             trainer.scale_learning_rates(lr_scale(step, opts.lr_decay_from, opts.steps))
         batch = batches.next_on(device)
-        stats = trainer.train_step(batch, step)
+        stats = trainer.train_step(batch, step)  # values may be 0-dim tensors: read back only when logged
         step += 1
         bar.update(1)
         log_now = step % opts.log_every == 0 or step == opts.steps
+        if log_now:
+            stats = {k: float(v) for k, v in stats.items()}
         if log_now and world > 1:
             stats = mean_over_ranks(stats)  # every process takes part; rank 0 writes
         if rank != 0:

@@ -38,7 +38,7 @@ from PIL import Image
 
 from .. import images as imgs
 from .. import losses
-from .common import Batches, Trainer, current_rank, rank_seed
+from .common import Batches, Trainer, current_rank, frozen, rank_seed
 from .unconditional import d_stats
 
 MAX_GRID_CLASSES = 10  # rows of a conditional sample grid
@@ -112,7 +112,7 @@ class CGANTrainer(LabelledTrainer):
             real, labels = critic_batch[0], critic_batch[1]
             stats = self.d_step(real, labels)
         y = self.random_labels(real.shape[0])
-        with self.autocast():
+        with frozen(self.D), self.autocast():
             loss_g = losses.g_loss(self.opts.loss, self.D(self.G(self.latents(real.shape[0]), y), y))
         self.step_optimizer("g", loss_g, self.G)
         return stats | {"loss_g": loss_g.item()}
@@ -150,7 +150,7 @@ class ACGANTrainer(LabelledTrainer):
             real, labels = critic_batch[0], critic_batch[1]
             stats = self.d_step(real, labels)
         y = self.random_labels(real.shape[0])
-        with self.autocast():
+        with frozen(self.D), self.autocast():
             adv, cls = self.D(self.G(self.latents(real.shape[0]), y))
             loss_adv = losses.g_loss(self.opts.loss, adv)
             cls_g = F.cross_entropy(cls.float(), y)
@@ -252,7 +252,7 @@ class SGANTrainer(LabelledTrainer):
         for critic_batch in self.critic_batches(batch):
             real = critic_batch[0]  # critic_batch[1] (labels) is deliberately unused: these are the unlabelled images
             stats = self.d_step(real)
-        with self.autocast():
+        with frozen(self.D), self.autocast():
             loss_g = losses.g_loss(self.opts.loss, real_logit(self.D(self.G(self.latents(real.shape[0]))), k))
         self.step_optimizer("g", loss_g, self.G)
         return stats | {"loss_g": loss_g.item()}
@@ -329,7 +329,7 @@ class InfoGANTrainer(LabelledTrainer):
             stats = {"loss_d_real": loss_real.item(), "loss_d_fake": loss_fake.item()} \
                 | d_stats(self.spec, real_adv, fake_adv) | extra
         y, c = self.codes(b)
-        with self.autocast():
+        with frozen(self.D), self.autocast():
             adv, cat, cont = self.D(self.G(self.latents(b), y, c))
             loss_adv = losses.g_loss(self.opts.loss, adv)
             loss_info, ce, nll = info_loss(cat, cont, y, c, lam_cat, lam_cont)

@@ -35,7 +35,7 @@ from .. import images as imgs
 from .. import losses
 from ..checkpoint import load_state_strict, new_model
 from ..models.progan import resolution_of
-from .common import Trainer
+from .common import Trainer, frozen
 from .unconditional import d_stats
 
 PAPER_LR = 1e-3
@@ -157,7 +157,7 @@ class ProGANTrainer(Trainer):
         for critic_batch in self.critic_batches(batch):
             real = real_at(critic_batch[0], depth, alpha)  # [B, C, R, R]
             stats = self.d_step(real, depth, alpha)
-        with self.autocast():
+        with frozen(self.D), self.autocast():
             loss_g = losses.g_loss(self.opts.loss, self.D(self.G(self.latents(real.shape[0]), depth, alpha),
                                                           depth, alpha))
         self.step_optimizer("g", loss_g, self.G)

@@ -40,8 +40,8 @@ from PIL import Image
 from .. import images as imgs
 from .. import losses
 from ..inference import norm_statistics_from_input
-from .common import Batches, Trainer
-from .translation import frozen, held_out
+from .common import Batches, Trainer, frozen
+from .translation import held_out
 from .unconditional import d_stats
 
 GRID_ROWS = 6  # held-out images in a sample grid

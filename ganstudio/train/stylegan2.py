@@ -33,7 +33,7 @@ from torch import nn
 
 from .. import images as imgs
 from .. import losses
-from .common import Trainer
+from .common import Trainer, frozen
 from .unconditional import d_stats
 
 PAPER_LR = 2e-3
@@ -137,7 +137,7 @@ class StyleGAN2Trainer(Trainer):
         for critic_batch in self.critic_batches(batch):
             real = critic_batch[0]
             stats = self.d_step(real, step)
-        with self.autocast():
+        with frozen(self.D), self.autocast():
             loss_g = losses.g_loss(self.opts.loss, self.D(self.augment(self.fakes(real.shape[0]))))
         self.step_optimizer("g", loss_g, self.G)
         self.update_ema(step)

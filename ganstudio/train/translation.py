@@ -34,9 +34,8 @@ one image at a time on the image's own norm statistics, as ``ganstudio.inference
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -47,7 +46,7 @@ from .. import images as imgs
 from .. import losses
 from ..data import DataUnavailableError
 from ..inference import norm_statistics_from_input
-from .common import Batches, Trainer, build_dataset
+from .common import Batches, Trainer, build_dataset, frozen
 from .unconditional import d_stats
 
 GRID_ROWS = 8  # held-out items in a sample grid
@@ -197,18 +196,6 @@ class TranslationTrainer(Trainer):
 
     def sample_columns(self, n: int) -> int:
         return self.columns
-
-
-@contextlib.contextmanager
-def frozen(*modules: nn.Module) -> Iterator[None]:
-    """No parameter gradients for the discriminators while G's loss flows through them (no wasted work)."""
-    for m in modules:
-        m.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for m in modules:
-            m.requires_grad_(True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import torch
 from ganstudio import load_folder
 from ganstudio.train import TRAINERS, run, trainer_for
 from ganstudio.train import cli
+from ganstudio.train import common
 from ganstudio.train.common import amp_enabled
 from tests.train import test_conditional, test_progan, test_stargan, test_stylegan2, test_translation
 from tests.train import test_toy, test_unconditional
@@ -53,9 +54,15 @@ def dtype_recorder(trainer_class):
     return Recorder
 
 
-def test_amp_modes():
+def test_amp_modes(monkeypatch):
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
     assert amp_enabled("auto", cuda) and not amp_enabled("auto", cpu)
+    # on the CPU, "auto" is bf16 only for a checked family (cpu_auto) and only with native bf16 units
+    for native in (True, False):
+        monkeypatch.setattr(common, "cpu_has_bf16", lambda native=native: native)
+        assert amp_enabled("auto", cpu, cpu_auto=True) is native
+        assert not amp_enabled("auto", cpu, cpu_auto=False)
+        assert not amp_enabled("off", cpu, cpu_auto=True) and amp_enabled("bf16", cpu)
     assert amp_enabled("bf16", cpu) and amp_enabled("bf16", cuda)
     assert not amp_enabled("off", cuda)
     assert amp_enabled(True, cuda) and not amp_enabled(False, cuda)  # options saved by older runs
@@ -85,7 +92,18 @@ def test_every_family_trains_under_bf16_autocast(tmp_path, monkeypatch, tiny_emo
         assert {p.dtype for p in module.parameters()} == {torch.float32}, name
 
 
-def test_without_amp_the_cpu_run_stays_float32(tmp_path):
-    recorder = dtype_recorder(trainer_for("dcgan"))
-    run(tiny_opts(tmp_path, "dcgan", steps=1), recorder, quiet=True)  # amp "auto": off on the CPU
+@pytest.mark.parametrize("family, amp", [("dcgan", "off"), ("mlp", "auto"), ("pix2pix", "auto")])
+def test_without_amp_the_cpu_run_stays_float32(tmp_path, tiny_emoji, family, amp):
+    # "auto" on the CPU: fp32 for families whose CPU bf16 training has not been checked
+    recorder = dtype_recorder(trainer_for(family))
+    run(tiny_opts(tmp_path, family, steps=1, amp=amp), recorder, quiet=True)
     assert recorder.dtypes and all(d == {torch.float32} for d in recorder.dtypes.values()), recorder.dtypes
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_auto_amp_on_the_cpu_follows_native_bf16(tmp_path, monkeypatch, native):
+    monkeypatch.setattr(common, "cpu_has_bf16", lambda: native)
+    recorder = dtype_recorder(trainer_for("dcgan"))
+    run(tiny_opts(tmp_path, "dcgan", steps=1), recorder, quiet=True)  # amp "auto"
+    in_bf16 = {name for name, dtypes in recorder.dtypes.items() if torch.bfloat16 in dtypes}
+    assert in_bf16 == ({"generator", "discriminator"} if native else set()), recorder.dtypes

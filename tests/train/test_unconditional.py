@@ -149,3 +149,58 @@ def test_linear_learning_rate_decay(tmp_path):
     rates.clear()
     run(opts(tmp_path, steps=6, lr_decay_from=2, lr_g=4e-4, lr_d=2e-4, checkpoint_every=2), Recording, quiet=True)
     assert flat(rates) == pytest.approx(flat([(2e-4, 1e-4), (1e-4, 5e-5)]))
+
+
+def tiny_trainer(loss: str = "nonsaturating", family: str = "dcgan"):
+    from ganstudio.checkpoint import new_model
+    from ganstudio.data import DatasetInfo
+    from ganstudio.train.unconditional import UnconditionalTrainer
+
+    torch.manual_seed(0)
+    cfg = {**TINY_DC, "image_size": 28, "channels": 1} if family == "dcgan" else \
+        {"g_hidden": [16], "d_hidden": [16], "latent_dim": 8, "image_size": 28, "channels": 1}
+    model = new_model(family, cfg)
+    o = TrainOptions(family=family, data="mnist", out="", loss=loss, model=cfg, amp="off")
+    return UnconditionalTrainer(model, o, DatasetInfo(name="tiny"), torch.device("cpu"))
+
+
+@pytest.mark.parametrize("family, loss, g_calls",
+                         [("dcgan", "nonsaturating", 1), ("dcgan", "lsgan", 1), ("dcgan", "wgan", 6),
+                          ("mlp", "nonsaturating", 2)])
+def test_with_one_critic_update_g_runs_once_per_step(family, loss, g_calls):
+    """DCGAN with one D update: G's update reuses D's fakes (one G forward). Five critic updates, or the MLP
+    GAN: fresh fakes for each update."""
+    trainer = tiny_trainer(loss, family)
+    calls = []
+    trainer.G.register_forward_hook(lambda *_: calls.append(1))
+    real = torch.rand(8, 1, 28, 28) * 2 - 1
+    stats = trainer.train_step((real,), 0)
+    assert len(calls) == g_calls
+    # statistics come back as 0-dim tensors (read back by the loop only when it logs)
+    assert all(isinstance(v, torch.Tensor) and v.dim() == 0 for v in stats.values())
+    assert {"loss_d_real", "loss_d_fake", "loss_g", "d_x", "d_g_z"} <= set(stats)
+
+
+def test_g_update_leaves_d_gradients_alone_and_gets_the_same_gradient():
+    """D is frozen while G's loss flows through it: D keeps its own update's gradients, G's are unchanged."""
+    from ganstudio.train.common import frozen
+
+    trainer = tiny_trainer()
+    G, D = trainer.G, trainer.D
+    z = G.sample_latent(8, torch.Generator().manual_seed(1))
+    grads = []
+    for freeze in (False, True):
+        G.zero_grad(set_to_none=True)
+        D.zero_grad(set_to_none=True)
+        torch.manual_seed(0)
+        with frozen(D) if freeze else torch.enable_grad():
+            torch.nn.functional.softplus(-D(G(z))).mean().backward()
+        grads.append([p.grad.clone() for p in G.parameters()])
+        assert all((p.grad is None) == freeze for p in D.parameters())
+    assert all(torch.equal(a, b) for a, b in zip(*grads))
+    # the flags are restored as they were, a parameter frozen before stays frozen
+    D.main[0].weight.requires_grad_(False)
+    with frozen(D):
+        assert not any(p.requires_grad for p in D.parameters())
+    assert [p.requires_grad for p in D.parameters()][0] is False
+    assert all(p.requires_grad for p in list(D.parameters())[1:])
