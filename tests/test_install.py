@@ -78,3 +78,13 @@ def test_console_command_is_the_module_cli(tmp_path):
     bad = subprocess.run([exe, "no-such-command"], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=120)
     assert bad.returncode == 2
+
+
+def test_installed_packages_carry_their_bytecode():
+    """With PYTHONDONTWRITEBYTECODE set (as here), a venv without .pyc files compiles gradio and torch from
+    source at every start; the lock installs them compiled (``[tool.uv] compile-bytecode``, as pip does)."""
+    import importlib.util
+
+    import gradio
+
+    assert Path(importlib.util.cache_from_source(gradio.__file__)).exists()
