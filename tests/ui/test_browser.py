@@ -4,14 +4,12 @@ something in each, and saves a screenshot per tab (``screenshots/ui/``, or ``GAN
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("GANSTUDIO_CHROMIUM", "/usr/bin/chromium")
 TIMEOUT_MS = 120_000  # a 2-core CI machine shared with other jobs can be slow
 
 
@@ -24,20 +22,12 @@ def shots() -> Path:
 
 
 @pytest.fixture(scope="module")
-def page(served):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GANSTUDIO_CHROMIUM)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(served.url)
-            yield page
-        finally:
-            browser.close()
+def page(served, chromium):
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(served.url)
+    yield page
+    page.close()
 
 
 def open_tab(page, name: str) -> None:
