@@ -12,13 +12,13 @@ Variant: ``layout="pytorch-gan"`` is eriklindernoren/PyTorch-GAN's ACGAN generat
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .blocks import start_and_ups
 from .pytorch_gan import run_upsample_conv, upsample_conv_stack
 
 LAYOUTS = ("acgan", "pytorch-gan")
@@ -42,18 +42,43 @@ class ACGANConfig(GanConfig):
                 raise ConfigError(f"ACGAN {name} must be a positive integer, got {value!r}")
         if self.num_classes < 2:
             raise ConfigError(f"ACGAN num_classes must be at least 2, got {self.num_classes}")
-        start_and_ups(self.image_size)  # validates
+        start_and_ups(self.image_size, "ACGAN")  # validates
         if self.layout not in LAYOUTS:
             raise ConfigError(f"ACGAN layout must be one of {LAYOUTS}, got {self.layout!r}")
 
 
-def start_and_ups(image_size: int) -> tuple[int, int]:
-    """(side of the first feature map, number of stride-2 up-sampling layers) for ``image_size``."""
-    for start in (4, 7):
-        ups = math.log2(image_size / start)
-        if image_size >= 16 and ups == int(ups) and ups >= 1:
-            return start, int(ups)
-    raise ConfigError(f"ACGAN image_size must be 28 or a power of two >= 16, got {image_size}")
+# Copied from ganstudio.models.cgan.up_layers
+def up_layers(ch: int, ups: int, channels: int) -> list[nn.Module]:
+    """DCGAN's up-sampling tail: [B, ch, s, s] -> image [B, channels, s * 2**ups, s * 2**ups] in [-1, 1].
+
+    ``ups - 1`` transposed convs double the side and halve the channels (BatchNorm, ReLU); the last one draws
+    the image (Tanh). Three modules per step and two for the last fix the indices of the ``main.N`` keys.
+    """
+    layers: list[nn.Module] = []
+    for _ in range(ups - 1):  # each doubles the side, halves the channels
+        layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
+        ch //= 2
+    layers += [nn.ConvTranspose2d(ch, channels, 4, 2, 1, bias=False), nn.Tanh()]  # [B, nc, S, S]
+    return layers
+
+
+# Copied from ganstudio.models.cgan.down_layers
+def down_layers(in_channels: int, ndf: int, downs: int) -> tuple[list[nn.Module], int]:
+    """DCGAN's strided-conv trunk: [B, in, S, S] -> [B, ch, S / 2**downs, S / 2**downs], and ch.
+
+    ``downs`` 4x4 stride-2 convs without bias, each doubling the channels from ``ndf`` (BatchNorm after all but
+    the first), LeakyReLU 0.2; three modules per step after the first two fix the indices of the keys.
+    """
+    ch = ndf
+    layers: list[nn.Module] = [
+        nn.Conv2d(in_channels, ch, 4, 2, 1, bias=False),  # [B, ndf, S/2, S/2]
+        nn.LeakyReLU(0.2, inplace=True),
+    ]
+    for _ in range(downs - 1):
+        layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2),
+                   nn.LeakyReLU(0.2, inplace=True)]
+        ch *= 2
+    return layers, ch
 
 
 class Generator(nn.Module):
@@ -62,7 +87,7 @@ class Generator(nn.Module):
     def __init__(self, config: ACGANConfig):
         super().__init__()
         self.config = config
-        start, ups = start_and_ups(config.image_size)
+        start, ups = start_and_ups(config.image_size, "ACGAN")
         self.label_embedding = nn.Embedding(config.num_classes, config.embed_dim)
         ch = config.ngf * 2 ** (ups - 1)
         layers: list[nn.Module] = [
@@ -70,16 +95,14 @@ class Generator(nn.Module):
             nn.ConvTranspose2d(config.latent_dim + config.embed_dim, ch, start, 1, 0, bias=False),
             nn.BatchNorm2d(ch),
             nn.ReLU(True),
+            *up_layers(ch, ups, config.channels),  # [B, nc, S, S]
         ]
-        for _ in range(ups - 1):  # each doubles the side, halves the channels
-            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
-            ch //= 2
-        layers += [nn.ConvTranspose2d(ch, config.channels, 4, 2, 1, bias=False), nn.Tanh()]  # [B, nc, S, S]
         self.main = nn.Sequential(*layers)
         init_normal_(self)
         # N(0, 1) like z: with the 0.02 conv init the label would start 50x quieter than the noise.
         nn.init.normal_(self.label_embedding.weight, 0.0, 1.0)
 
+    # Copied from ganstudio.models.cgan.Generator.sample_latent
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """``n`` standard normal latents ``[n, latent_dim]`` drawn on the CPU."""
         return latent_normal(n, (self.config.latent_dim,), generator)
@@ -126,16 +149,8 @@ class Discriminator(nn.Module):
     def __init__(self, config: ACGANConfig):
         super().__init__()
         self.config = config
-        start, downs = start_and_ups(config.image_size)
-        ch = config.ndf
-        layers: list[nn.Module] = [
-            nn.Conv2d(config.channels, ch, 4, 2, 1, bias=False),  # [B, ndf, S/2, S/2]
-            nn.LeakyReLU(0.2, inplace=True),
-        ]
-        for _ in range(downs - 1):
-            layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2),
-                       nn.LeakyReLU(0.2, inplace=True)]
-            ch *= 2
+        start, downs = start_and_ups(config.image_size, "ACGAN")
+        layers, ch = down_layers(config.channels, config.ndf, downs)
         self.main = nn.Sequential(*layers)  # [B, ch, start, start]
         # Both heads cover the whole start x start map, as DCGAN's last conv does.
         self.adv_head = nn.Conv2d(ch, 1, start, 1, 0)  # [B, 1, 1, 1]

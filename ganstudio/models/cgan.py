@@ -16,7 +16,6 @@ conditional DCGAN whose embedding is the identity: no ``label_embedding`` key, `
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
@@ -24,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .blocks import start_and_ups
 from .pytorch_gan import mlp_stack
 
 LAYOUTS = ("cgan", "pytorch-gan")
@@ -64,16 +64,39 @@ class CGANConfig(GanConfig):
             if not isinstance(self.image_size, int) or self.image_size < 1:
                 raise ConfigError(f"CGAN image_size must be a positive integer, got {self.image_size!r}")
         else:
-            start_and_ups(self.image_size)  # validates
+            start_and_ups(self.image_size, "CGAN")  # validates
 
 
-def start_and_ups(image_size: int) -> tuple[int, int]:
-    """(side of the first feature map, number of stride-2 up-sampling layers) for ``image_size``."""
-    for start in (4, 7):
-        ups = math.log2(image_size / start)
-        if image_size >= 16 and ups == int(ups) and ups >= 1:
-            return start, int(ups)
-    raise ConfigError(f"CGAN image_size must be 28 or a power of two >= 16, got {image_size}")
+def up_layers(ch: int, ups: int, channels: int) -> list[nn.Module]:
+    """DCGAN's up-sampling tail: [B, ch, s, s] -> image [B, channels, s * 2**ups, s * 2**ups] in [-1, 1].
+
+    ``ups - 1`` transposed convs double the side and halve the channels (BatchNorm, ReLU); the last one draws
+    the image (Tanh). Three modules per step and two for the last fix the indices of the ``main.N`` keys.
+    """
+    layers: list[nn.Module] = []
+    for _ in range(ups - 1):  # each doubles the side, halves the channels
+        layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
+        ch //= 2
+    layers += [nn.ConvTranspose2d(ch, channels, 4, 2, 1, bias=False), nn.Tanh()]  # [B, nc, S, S]
+    return layers
+
+
+def down_layers(in_channels: int, ndf: int, downs: int) -> tuple[list[nn.Module], int]:
+    """DCGAN's strided-conv trunk: [B, in, S, S] -> [B, ch, S / 2**downs, S / 2**downs], and ch.
+
+    ``downs`` 4x4 stride-2 convs without bias, each doubling the channels from ``ndf`` (BatchNorm after all but
+    the first), LeakyReLU 0.2; three modules per step after the first two fix the indices of the keys.
+    """
+    ch = ndf
+    layers: list[nn.Module] = [
+        nn.Conv2d(in_channels, ch, 4, 2, 1, bias=False),  # [B, ndf, S/2, S/2]
+        nn.LeakyReLU(0.2, inplace=True),
+    ]
+    for _ in range(downs - 1):
+        layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2),
+                   nn.LeakyReLU(0.2, inplace=True)]
+        ch *= 2
+    return layers, ch
 
 
 class Generator(nn.Module):
@@ -82,7 +105,7 @@ class Generator(nn.Module):
     def __init__(self, config: CGANConfig):
         super().__init__()
         self.config = config
-        start, ups = start_and_ups(config.image_size)
+        start, ups = start_and_ups(config.image_size, "CGAN")
         if config.embedding == "learned":
             self.label_embedding = nn.Embedding(config.num_classes, config.embed_dim)
         ch = config.ngf * 2 ** (ups - 1)
@@ -91,11 +114,8 @@ class Generator(nn.Module):
             nn.ConvTranspose2d(config.latent_dim + config.embed_dim, ch, start, 1, 0, bias=False),
             nn.BatchNorm2d(ch),
             nn.ReLU(True),
+            *up_layers(ch, ups, config.channels),  # [B, nc, S, S]
         ]
-        for _ in range(ups - 1):  # each doubles the side, halves the channels
-            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
-            ch //= 2
-        layers += [nn.ConvTranspose2d(ch, config.channels, 4, 2, 1, bias=False), nn.Tanh()]  # [B, nc, S, S]
         self.main = nn.Sequential(*layers)
         init_normal_(self)
         if config.embedding == "learned":
@@ -163,16 +183,8 @@ class Discriminator(nn.Module):
     def __init__(self, config: CGANConfig):
         super().__init__()
         self.config = config
-        start, downs = start_and_ups(config.image_size)
-        ch = config.ndf
-        layers: list[nn.Module] = [
-            nn.Conv2d(config.channels + config.num_classes, ch, 4, 2, 1, bias=False),  # [B, ndf, S/2, S/2]
-            nn.LeakyReLU(0.2, inplace=True),
-        ]
-        for _ in range(downs - 1):
-            layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2),
-                       nn.LeakyReLU(0.2, inplace=True)]
-            ch *= 2
+        start, downs = start_and_ups(config.image_size, "CGAN")
+        layers, ch = down_layers(config.channels + config.num_classes, config.ndf, downs)  # [B, ch, start, start]
         layers += [nn.Conv2d(ch, 1, start, 1, 0, bias=False)]  # [B, 1, 1, 1]
         self.main = nn.Sequential(*layers)
         init_normal_(self)

@@ -32,14 +32,17 @@ import torch
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_
+from .blocks import b_to_a
 
 # Each norm name -> a builder of the layer for ``channels`` features.
+# Copied from ganstudio.models.pix2pix.NORMS
 NORMS: dict[str, Callable[[int], nn.Module]] = {
     "batch": lambda c: nn.BatchNorm2d(c),
     "instance": lambda c: nn.InstanceNorm2d(c, affine=False, track_running_stats=False),
     "instance_affine": lambda c: nn.InstanceNorm2d(c, affine=True, track_running_stats=False),
     "none": lambda c: nn.Identity(),
 }
+# Copied from ganstudio.models.pix2pix.BIASED_NORMS
 BIASED_NORMS = ("instance", "instance_affine")  # the reference gives convs a bias when the norm is instance
 UPSAMPLES = ("transpose", "resize")
 
@@ -136,6 +139,7 @@ class Generator(nn.Module):
         return self.model(x)
 
 
+# Copied from ganstudio.models.pix2pix.patch_layers
 def patch_layers(in_channels: int, ndf: int, n_layers: int, norm: str) -> list[nn.Module]:
     """junyanz ``NLayerDiscriminator``'s layer list: [B, in, S, S] -> [B, 1, S/2**n - 2, S/2**n - 2]."""
     make_norm = NORMS[norm]
@@ -170,24 +174,14 @@ class Discriminator(nn.Module):
         return self.model(x)
 
 
-def build_generator_ba(config: CycleGANConfig) -> Generator:
-    """The B -> A generator."""
-    return Generator(config, reverse=True)
-
-
-def build_discriminator_ba(config: CycleGANConfig) -> Discriminator:
-    """The discriminator of domain A."""
-    return Discriminator(config, reverse=True)
-
-
 FAMILY = Family(
     name="cyclegan",
     config_class=CycleGANConfig,
     components={
         "generator": Generator,
-        "generator_ba": build_generator_ba,
+        "generator_ba": b_to_a(Generator),  # B -> A
         "discriminator": Discriminator,
-        "discriminator_ba": build_discriminator_ba,
+        "discriminator_ba": b_to_a(Discriminator),  # judges domain A
     },
     tasks=(Task.TRANSLATE,),
     description="Unpaired translation with cycle consistency: ResNet generators, PatchGAN discriminators.",

@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .blocks import start_and_ups
 from .pytorch_gan import run_upsample_conv, upsample_conv_stack
 
 LAYOUTS = ("dcgan", "pytorch-gan", "studiogan")
@@ -57,7 +58,7 @@ class DCGANConfig(GanConfig):
             if not isinstance(self.image_size, int) or self.image_size < 8 or self.image_size & (self.image_size - 1):
                 raise ConfigError(f"DCGAN layout studiogan needs image_size a power of two >= 8, got {self.image_size}")
         else:
-            start_and_ups(self.image_size)  # validates
+            start_and_ups(self.image_size, "DCGAN")  # validates
         if not 0.0 <= self.g_dropout < 1.0:
             raise ConfigError(f"DCGAN g_dropout must be in [0, 1), got {self.g_dropout}")
         if self.d_norm not in D_NORMS:
@@ -76,22 +77,13 @@ def critic_norm(kind: str, channels: int) -> nn.Module:
     return nn.Identity()
 
 
-def start_and_ups(image_size: int) -> tuple[int, int]:
-    """(side of the first feature map, number of stride-2 up-sampling layers) for ``image_size``."""
-    for start in (4, 7):
-        ups = math.log2(image_size / start)
-        if image_size >= 16 and ups == int(ups) and ups >= 1:
-            return start, int(ups)
-    raise ConfigError(f"DCGAN image_size must be 28 or a power of two >= 16, got {image_size}")
-
-
 class Generator(nn.Module):
     """z [B, nz, 1, 1] (or [B, nz]) -> image [B, nc, S, S] in [-1, 1]."""
 
     def __init__(self, config: DCGANConfig):
         super().__init__()
         self.config = config
-        start, ups = start_and_ups(config.image_size)
+        start, ups = start_and_ups(config.image_size, "DCGAN")
         ch = config.ngf * 2 ** (ups - 1)  # 64 px: 8*ngf at 4x4
         drop = [nn.Dropout(config.g_dropout)] if config.g_dropout > 0 else []
         layers: list[nn.Module] = [
@@ -188,7 +180,7 @@ class Discriminator(nn.Module):
     def __init__(self, config: DCGANConfig):
         super().__init__()
         self.config = config
-        start, downs = start_and_ups(config.image_size)
+        start, downs = start_and_ups(config.image_size, "DCGAN")
         ch = config.ndf
         layers: list[nn.Module] = [
             nn.Conv2d(config.channels, ch, 4, 2, 1, bias=False),  # [B, ndf, S/2, S/2]

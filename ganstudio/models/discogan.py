@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_
+from .blocks import b_to_a
 from .pytorch_gan import UNetGenerator
 
 LAYOUTS = ("discogan", "pytorch-gan")
@@ -139,24 +140,14 @@ def build_generator(config: DiscoGANConfig, reverse: bool = False) -> nn.Module:
     return Generator(config, reverse=reverse)
 
 
-def build_generator_ba(config: DiscoGANConfig) -> nn.Module:
-    """The B -> A generator."""
-    return build_generator(config, reverse=True)
-
-
-def build_discriminator_ba(config: DiscoGANConfig) -> Discriminator:
-    """The discriminator of domain A."""
-    return Discriminator(config, reverse=True)
-
-
 FAMILY = Family(
     name="discogan",
     config_class=DiscoGANConfig,
     components={
         "generator": build_generator,
-        "generator_ba": build_generator_ba,
+        "generator_ba": b_to_a(build_generator),  # B -> A
         "discriminator": Discriminator,
-        "discriminator_ba": build_discriminator_ba,
+        "discriminator_ba": b_to_a(Discriminator),  # judges domain A
     },
     tasks=(Task.TRANSLATE,),
     description="Unpaired cross-domain translation: conv encoder-decoder generators, DCGAN-style discriminators.",

@@ -17,7 +17,6 @@ Variant: ``layout="pytorch-gan"`` is eriklindernoren/PyTorch-GAN's InfoGAN gener
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
@@ -25,6 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .blocks import start_and_ups
 from .pytorch_gan import run_upsample_conv, upsample_conv_stack
 
 LAYOUTS = ("infogan", "pytorch-gan")
@@ -52,7 +52,7 @@ class InfoGANConfig(GanConfig):
             raise ConfigError(f"InfoGAN num_classes must be at least 2, got {self.num_classes}")
         if not isinstance(self.num_continuous, int) or self.num_continuous < 0:
             raise ConfigError(f"InfoGAN num_continuous must be an integer >= 0, got {self.num_continuous!r}")
-        start_and_ups(self.image_size)  # validates
+        start_and_ups(self.image_size, "InfoGAN")  # validates
         if self.layout not in LAYOUTS:
             raise ConfigError(f"InfoGAN layout must be one of {LAYOUTS}, got {self.layout!r}")
 
@@ -62,13 +62,38 @@ class InfoGANConfig(GanConfig):
         return self.latent_dim + self.num_classes + self.num_continuous
 
 
-def start_and_ups(image_size: int) -> tuple[int, int]:
-    """(side of the first feature map, number of stride-2 up-sampling layers) for ``image_size``."""
-    for start in (4, 7):
-        ups = math.log2(image_size / start)
-        if image_size >= 16 and ups == int(ups) and ups >= 1:
-            return start, int(ups)
-    raise ConfigError(f"InfoGAN image_size must be 28 or a power of two >= 16, got {image_size}")
+# Copied from ganstudio.models.cgan.up_layers
+def up_layers(ch: int, ups: int, channels: int) -> list[nn.Module]:
+    """DCGAN's up-sampling tail: [B, ch, s, s] -> image [B, channels, s * 2**ups, s * 2**ups] in [-1, 1].
+
+    ``ups - 1`` transposed convs double the side and halve the channels (BatchNorm, ReLU); the last one draws
+    the image (Tanh). Three modules per step and two for the last fix the indices of the ``main.N`` keys.
+    """
+    layers: list[nn.Module] = []
+    for _ in range(ups - 1):  # each doubles the side, halves the channels
+        layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
+        ch //= 2
+    layers += [nn.ConvTranspose2d(ch, channels, 4, 2, 1, bias=False), nn.Tanh()]  # [B, nc, S, S]
+    return layers
+
+
+# Copied from ganstudio.models.cgan.down_layers
+def down_layers(in_channels: int, ndf: int, downs: int) -> tuple[list[nn.Module], int]:
+    """DCGAN's strided-conv trunk: [B, in, S, S] -> [B, ch, S / 2**downs, S / 2**downs], and ch.
+
+    ``downs`` 4x4 stride-2 convs without bias, each doubling the channels from ``ndf`` (BatchNorm after all but
+    the first), LeakyReLU 0.2; three modules per step after the first two fix the indices of the keys.
+    """
+    ch = ndf
+    layers: list[nn.Module] = [
+        nn.Conv2d(in_channels, ch, 4, 2, 1, bias=False),  # [B, ndf, S/2, S/2]
+        nn.LeakyReLU(0.2, inplace=True),
+    ]
+    for _ in range(downs - 1):
+        layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2),
+                   nn.LeakyReLU(0.2, inplace=True)]
+        ch *= 2
+    return layers, ch
 
 
 class Generator(nn.Module):
@@ -77,7 +102,7 @@ class Generator(nn.Module):
     def __init__(self, config: InfoGANConfig):
         super().__init__()
         self.config = config
-        start, ups = start_and_ups(config.image_size)
+        start, ups = start_and_ups(config.image_size, "InfoGAN")
         ch = config.ngf * 2 ** (ups - 1)  # 28 px: 128 channels at 7x7
         self.start, self.ch = start, ch
         self.fc = nn.Sequential(
@@ -88,12 +113,7 @@ class Generator(nn.Module):
             nn.BatchNorm1d(ch * start * start),
             nn.ReLU(True),
         )
-        layers: list[nn.Module] = []
-        for _ in range(ups - 1):  # each doubles the side, halves the channels
-            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
-            ch //= 2
-        layers += [nn.ConvTranspose2d(ch, config.channels, 4, 2, 1, bias=False), nn.Tanh()]  # [B, nc, S, S]
-        self.main = nn.Sequential(*layers)
+        self.main = nn.Sequential(*up_layers(ch, ups, config.channels))  # [B, nc, S, S]
         init_normal_(self)
 
     def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -161,16 +181,8 @@ class Discriminator(nn.Module):
     def __init__(self, config: InfoGANConfig):
         super().__init__()
         self.config = config
-        start, downs = start_and_ups(config.image_size)
-        ch = config.ndf
-        layers: list[nn.Module] = [
-            nn.Conv2d(config.channels, ch, 4, 2, 1, bias=False),  # [B, ndf, S/2, S/2]
-            nn.LeakyReLU(0.2, inplace=True),
-        ]
-        for _ in range(downs - 1):
-            layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2),
-                       nn.LeakyReLU(0.2, inplace=True)]
-            ch *= 2
+        start, downs = start_and_ups(config.image_size, "InfoGAN")
+        layers, ch = down_layers(config.channels, config.ndf, downs)  # [B, ch, start, start]
         layers += [
             nn.Flatten(),  # [B, ch * start * start]
             nn.Linear(ch * start * start, config.fc_dim, bias=False),  # [B, fc]
