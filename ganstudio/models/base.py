@@ -6,16 +6,20 @@ A family module (``ganstudio/models/<family>.py``) defines, bottom-up:
 * its layers, the generator and the discriminator (or critic);
 * ``FAMILY = Family(...)`` naming the task it serves and the classes of each checkpoint component.
 
-The registry (``ganstudio/registry.py``) lists the ``FAMILY`` objects explicitly.
+The registry (``ganstudio/registry.py``) lists the ``FAMILY`` objects explicitly. What a generator of each
+task provides is a ``typing.Protocol`` below (:data:`TASK_CONTRACTS`, ``Task.protocol``); the tests check every
+family against the contracts of its tasks with :func:`contract_gaps`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import inspect
 import math
+import typing
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Mapping
+from typing import Any, Callable, ClassVar, Mapping, Protocol, runtime_checkable
 
 import torch
 from torch import nn
@@ -81,6 +85,16 @@ class Task(str, enum.Enum):
     STYLE = "style"              # G(z or W/W+, noise...)    -> image, with style mixing
     POINTS = "points"            # G(z)                      -> 1-D / 2-D points (toy data; no app tab)
 
+    @property
+    def protocol(self) -> type:
+        """The ``Protocol`` every generator of this task satisfies (e.g. :class:`ConditionalGenerator`)."""
+        return TASK_CONTRACTS[self].generator
+
+    @property
+    def config_protocol(self) -> type:
+        """The ``Protocol`` every config of a family with this task satisfies (e.g. :class:`ConditionalConfig`)."""
+        return TASK_CONTRACTS[self].config
+
 
 @dataclass(frozen=True)
 class Family:
@@ -118,6 +132,260 @@ class Family:
         except (RuntimeError, ValueError, TypeError, ZeroDivisionError) as e:
             # a value the config's own checks let through (e.g. a negative width): torch refuses to build it
             raise ConfigError(f"{self.name} config {config.to_dict()} does not build: {e}") from e
+
+
+# ---------------------------------------------------------------------------------------------
+# What each task's generator provides. A data tensor a caller passes by position (z, x) is positional-only
+# here, since families name it differently (StyleGAN2's ``latent``, SPADE's ``segmap``); every other argument
+# is called by its name, so the names are part of the contract. Generators output [B, channels, H, W] in
+# [-1, 1] (the points family: [B, dim]); latents are drawn on the CPU so that a seed gives the same image on
+# every device.
+
+
+@runtime_checkable
+class RandomGenerator(Protocol):
+    """``Task.RANDOM``: z -> image."""
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` latents [n, ...] drawn on the CPU from ``generator``."""
+
+    def forward(self, z: torch.Tensor, /) -> torch.Tensor:
+        """z [B, ...] -> image [B, channels, H, W]."""
+
+
+@runtime_checkable
+class ConditionalGenerator(Protocol):
+    """``Task.CONDITIONAL``: (z, class labels) -> image of the asked classes."""
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` latents [n, ...] drawn on the CPU from ``generator``."""
+
+    def forward(self, z: torch.Tensor, /, labels: torch.Tensor) -> torch.Tensor:
+        """(z [B, ...], labels LongTensor [B] in 0..num_classes-1) -> image [B, channels, H, W]."""
+
+
+@runtime_checkable
+class CodedGenerator(ConditionalGenerator, Protocol):
+    """A conditional generator that also takes continuous codes (InfoGAN); its config has ``num_continuous``."""
+
+    def sample_codes(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` continuous codes [n, num_continuous] drawn on the CPU."""
+
+    def forward(self, z: torch.Tensor, /, labels: torch.Tensor, codes: torch.Tensor | None = None) -> torch.Tensor:
+        """(z, labels [B], codes [B, num_continuous] or None = the middle of each range) -> image."""
+
+
+@runtime_checkable
+class TranslateGenerator(Protocol):
+    """``Task.TRANSLATE``: image (or one-hot label map) of domain A -> image of domain B, same size.
+
+    A reverse direction (CycleGAN, DiscoGAN) is the component ``generator_ba``, with the same contract.
+    """
+
+    size_multiple: int  # the input's sides must divide by it
+
+    def forward(self, x: torch.Tensor, /) -> torch.Tensor:
+        """x [B, in_channels, H, W] -> image [B, channels, H, W]."""
+
+
+@runtime_checkable
+class EditGenerator(Protocol):
+    """``Task.EDIT``: (image, target attributes) -> the image with those attributes."""
+
+    size_multiple: int  # the input's sides must divide by it
+
+    def forward(self, x: torch.Tensor, /, c: torch.Tensor) -> torch.Tensor:
+        """(x [B, channels, H, W], c [B, c_dim] in [0, 1]) -> image [B, channels, H, W]."""
+
+
+@runtime_checkable
+class StyleGenerator(RandomGenerator, Protocol):
+    """``Task.STYLE``: z -> w (mapping) -> W+ [B, n_latent, style_dim] -> image (synthesis), with truncation,
+    style mixing and per-layer noise."""
+
+    size: int  # output side
+    n_latent: int  # rows of W+
+    style_dim: int
+    num_noise_layers: int
+    latent_avg: torch.Tensor  # mean w [style_dim], the centre of truncation
+
+    def mapping(self, z: torch.Tensor, /) -> torch.Tensor:
+        """z [B, style_dim] -> w [B, style_dim]."""
+
+    def mean_latent(self, n: int = 4096, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Mean of ``mapping`` over ``n`` random z -> [style_dim]."""
+
+    def broadcast_w(self, w: torch.Tensor, /) -> torch.Tensor:
+        """w [B, style_dim] -> W+ [B, n_latent, style_dim]."""
+
+    def truncate(self, ws: torch.Tensor, psi: float, cutoff: int | None = None) -> torch.Tensor:
+        """W+ pulled towards ``latent_avg`` by ``psi`` (rows below ``cutoff``; None: all)."""
+
+    def layer_groups(self) -> dict[str, list[int]]:
+        """W+ rows of the "coarse", "middle" and "fine" style-mixing presets."""
+
+    def noise_resolution(self, i: int) -> int:
+        """Side of noise input ``i``."""
+
+    def random_noise(self, batch: int, generator: torch.Generator | None = None) -> list[torch.Tensor]:
+        """One fresh noise map per noise input, drawn on the CPU."""
+
+    def synthesis(self, ws: torch.Tensor, noise: Any = None, noise_mode: str = "const",
+                  noise_strength: Any = 1.0) -> torch.Tensor:
+        """W+ [B, n_latent, style_dim] and noise -> image [B, channels, size, size]."""
+
+    def forward(self, z: torch.Tensor, /, *, psi: float = 1.0, cutoff: int | None = None) -> torch.Tensor:
+        """z -> image, truncated by ``psi`` / ``cutoff``."""
+
+
+@runtime_checkable
+class PointsGenerator(Protocol):
+    """``Task.POINTS``: z -> points [B, dim] (toy data)."""
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` latents [n, latent_dim] drawn on the CPU from ``generator``."""
+
+    def forward(self, z: torch.Tensor, /) -> torch.Tensor:
+        """z [B, latent_dim] -> points [B, dim]."""
+
+
+@runtime_checkable
+class ClassifyingDiscriminator(Protocol):
+    """A discriminator with a class head (ACGAN, SGAN, InfoGAN's Q): what the app's "D's guess" reads."""
+
+    def classify(self, x: torch.Tensor, /) -> torch.Tensor:
+        """image [B, channels, H, W] -> class logits [B, num_classes]."""
+
+
+# What each task's config provides (besides what its family adds).
+
+
+@runtime_checkable
+class ImageConfig(Protocol):
+    """Every image family's config: the output side and channels."""
+
+    image_size: int
+    channels: int
+
+
+@runtime_checkable
+class ConditionalConfig(ImageConfig, Protocol):
+    num_classes: int
+
+
+@runtime_checkable
+class CodedConfig(ConditionalConfig, Protocol):
+    num_continuous: int
+
+
+@runtime_checkable
+class TranslateConfig(ImageConfig, Protocol):
+    in_channels: int  # domain A's channels (SPADE: the labels of the one-hot map)
+
+
+@runtime_checkable
+class EditConfig(ImageConfig, Protocol):
+    c_dim: int  # attributes
+
+
+@runtime_checkable
+class PointsConfig(Protocol):
+    dim: int  # 1 or 2
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What a family serving one task provides: its generator components' protocol and its config's."""
+
+    generator: type
+    config: type
+
+
+TASK_CONTRACTS: dict[Task, Contract] = {
+    Task.RANDOM: Contract(RandomGenerator, ImageConfig),
+    Task.CONDITIONAL: Contract(ConditionalGenerator, ConditionalConfig),
+    Task.TRANSLATE: Contract(TranslateGenerator, TranslateConfig),
+    Task.EDIT: Contract(EditGenerator, EditConfig),
+    Task.STYLE: Contract(StyleGenerator, ImageConfig),
+    Task.POINTS: Contract(PointsGenerator, PointsConfig),
+}
+
+
+def _protocol_members(protocol: type) -> tuple[dict[str, Any], dict[str, Callable[..., Any]]]:
+    """(data members with their types, methods) a protocol declares, its bases' included."""
+    hints = typing.get_type_hints(protocol)
+    data: dict[str, Any] = {}
+    methods: dict[str, Callable[..., Any]] = {}
+    for klass in reversed(protocol.__mro__):
+        if klass in (object, Protocol, typing.Generic):
+            continue
+        for name in klass.__dict__.get("__annotations__", {}):
+            data[name] = hints[name]
+        methods.update({name: v for name, v in klass.__dict__.items() if inspect.isfunction(v)
+                        and not name.startswith("_")})
+    return data, methods
+
+
+def _signature_gaps(name: str, want: inspect.Signature, have: inspect.Signature) -> list[str]:
+    """Why a method with signature ``have`` cannot be called as ``want`` says (empty: it can)."""
+    P = inspect.Parameter
+    params = list(have.parameters.values())
+    positional = [p for p in params if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)]
+    by_name = {p.name: p for p in params if p.kind in (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY)}
+    var_pos = any(p.kind == P.VAR_POSITIONAL for p in params)
+    var_kw = any(p.kind == P.VAR_KEYWORD for p in params)
+    gaps, used = [], set()
+    for i, p in enumerate(want.parameters.values()):
+        if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD):
+            if i >= len(positional):
+                if not var_pos:
+                    gaps.append(f"{name}() takes no argument {i + 1} ({p.name!r})")
+                continue
+            q = positional[i]
+            if p.kind == P.POSITIONAL_OR_KEYWORD and (q.name != p.name or q.kind != p.kind):
+                gaps.append(f"{name}() calls argument {i + 1} {q.name!r}; the contract calls it {p.name!r}")
+        elif p.kind == P.KEYWORD_ONLY:
+            q = by_name.get(p.name)
+            if q is None:
+                if not var_kw:
+                    gaps.append(f"{name}() takes no keyword argument {p.name!r}")
+                continue
+        else:
+            continue
+        used.add(q.name)
+        if p.default is not P.empty and q.default is P.empty:
+            gaps.append(f"{name}() requires {q.name!r}, which the contract lets callers leave out")
+    for q in params:
+        if q.name not in used and q.default is P.empty and q.kind not in (P.VAR_POSITIONAL, P.VAR_KEYWORD):
+            gaps.append(f"{name}() requires {q.name!r}, which the contract does not pass")
+    return gaps
+
+
+def contract_gaps(obj: Any, protocol: type) -> list[str]:
+    """What ``obj`` lacks to satisfy ``protocol`` (empty: nothing).
+
+    Stricter than ``isinstance`` against a runtime-checkable protocol, which only asks whether the names exist:
+    data members must have their declared type, and each method must accept the protocol's call -- the same
+    positional arguments, the same argument names, defaults where the protocol has them, and no other
+    required argument.
+    """
+    data, methods = _protocol_members(protocol)
+    gaps = []
+    for name, kind in data.items():
+        if not hasattr(obj, name):
+            gaps.append(f"no attribute {name!r}")
+        elif isinstance(kind, type) and (not isinstance(getattr(obj, name), kind)
+                                         or (kind is int and isinstance(getattr(obj, name), bool))):
+            gaps.append(f"{name} is a {type(getattr(obj, name)).__name__}, not {kind.__name__}")
+    for name, method in methods.items():
+        impl = getattr(obj, name, None)
+        if not callable(impl):
+            gaps.append(f"no method {name}()")
+            continue
+        want = inspect.signature(method)
+        want = want.replace(parameters=list(want.parameters.values())[1:])  # without self
+        gaps += _signature_gaps(name, want, inspect.signature(impl))
+    return [f"{type(obj).__name__} ({protocol.__name__}): {g}" for g in gaps]
 
 
 _FACTORIES = (torch.empty, torch.zeros, torch.ones, torch.full, torch.randn, torch.rand, torch.empty_strided)
@@ -173,6 +441,23 @@ __all__ = [
     "GanConfig",
     "Task",
     "Family",
+    "RandomGenerator",
+    "ConditionalGenerator",
+    "CodedGenerator",
+    "TranslateGenerator",
+    "EditGenerator",
+    "StyleGenerator",
+    "PointsGenerator",
+    "ClassifyingDiscriminator",
+    "ImageConfig",
+    "ConditionalConfig",
+    "CodedConfig",
+    "TranslateConfig",
+    "EditConfig",
+    "PointsConfig",
+    "Contract",
+    "TASK_CONTRACTS",
+    "contract_gaps",
     "init_normal_",
     "count_params",
     "latent_normal",
