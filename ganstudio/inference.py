@@ -24,7 +24,7 @@ from . import images as imgs
 from . import options
 from .checkpoint import GanModel
 from .errors import GanStudioError, LimitError
-from .models.base import Task
+from .models.base import ClassifyingDiscriminator, CodedGenerator, ConditionalConfig, StyleGenerator, Task
 from .runtime import Precision, check_precision, in_precision, memory_format
 
 
@@ -104,6 +104,26 @@ def _need_noise(model: GanModel) -> None:
 def require_task(model: GanModel, task: Task) -> None:
     """Raise :class:`InferenceError` (a sentence) unless ``model`` serves ``task``."""
     _need(model, task)
+
+
+def has_class_head(model: GanModel) -> bool:
+    """Whether the checkpoint has a discriminator that guesses classes (ACGAN, SGAN, InfoGAN's Q head)."""
+    return isinstance(model.modules.get("discriminator"), ClassifyingDiscriminator)
+
+
+def has_truncation(model: GanModel) -> bool:
+    """Whether the generator truncates towards a mean latent (a style generator: StyleGAN2)."""
+    return Task.STYLE in model.tasks and isinstance(model.generator, StyleGenerator)
+
+
+def num_classes(model: GanModel) -> int:
+    """The classes of a model whose config has them (conditional families; SGAN's discriminator), else 0."""
+    return model.config.num_classes if isinstance(model.config, ConditionalConfig) else 0
+
+
+def num_continuous_codes(model: GanModel) -> int:
+    """The continuous codes the generator takes besides the class (InfoGAN), else 0."""
+    return model.config.num_continuous if isinstance(model.generator, CodedGenerator) else 0
 
 
 def _module(model: GanModel, name: str) -> nn.Module:
@@ -193,7 +213,7 @@ def _generate(model: GanModel, z: torch.Tensor, labels: torch.Tensor | None = No
 def class_guesses(model: GanModel, x: torch.Tensor) -> list[str]:
     """The discriminator's class guess for each image [B, C, H, W] (ACGAN, SGAN, InfoGAN), as captions."""
     d = _module(model, "discriminator")
-    if not hasattr(d, "classify"):
+    if not isinstance(d, ClassifyingDiscriminator):
         raise InferenceError(f"{model.family.name} discriminators have no class head")
     d.eval()
     with torch.no_grad():
@@ -255,7 +275,7 @@ def sample_per_class(model: GanModel, *, seed: int = 0, classes: Sequence[int] |
     labels = torch.tensor(classes).repeat_interleave(per_class)
     code_t = None
     if codes is not None:
-        n_cont = getattr(model.config, "num_continuous", 0)
+        n_cont = num_continuous_codes(model)
         if len(codes) != n_cont:
             raise InferenceError(f"this model takes {n_cont} continuous codes, got {len(codes)}")
         for c in codes:
@@ -374,10 +394,10 @@ def translate(model: GanModel, image: Image.Image | bytes | str, *, direction: s
     if palette:
         src = src.convert("RGB")
     else:
-        src = imgs.to_mode(src, getattr(cfg, "in_channels", cfg.channels))
+        src = imgs.to_mode(src, cfg.in_channels)  # TranslateConfig
     resample = Image.NEAREST if palette else Image.BICUBIC
     fitted, how = imgs.fit_image(src, mode=fit, image_size=cfg.image_size,
-                                 size_multiple=getattr(g, "size_multiple", 1), resample=resample)
+                                 size_multiple=g.size_multiple, resample=resample)
     if palette:
         x = _palette_to_onehot(fitted, palette)
         if how.mode == "pad" and any(how.pad):
@@ -466,7 +486,8 @@ def edit_attributes(model: GanModel, image: Image.Image | bytes | str, *, target
         src = src.crop(((w - c) // 2, (h - c) // 2, (w - c) // 2 + c, (h - c) // 2 + c))
     # one network pass per edit (and one of D): large padded inputs are shrunk to keep the work bounded
     side = min(options.MAX_NET_SIDE, math.isqrt(options.MAX_NET_PIXELS // (n_edits + 1)))
-    fitted, how = imgs.fit_image(src, mode=fit, image_size=cfg.image_size, size_multiple=4, max_side=side)
+    fitted, how = imgs.fit_image(src, mode=fit, image_size=cfg.image_size, size_multiple=model.generator.size_multiple,
+                                 max_side=side)
     x = imgs.to_network(fitted, how, model.meta.value_range)
     source = read_attributes(model, x)
     base = torch.tensor([round(v) for v in source], dtype=torch.float32)

@@ -203,3 +203,19 @@ def test_style_mixing_grid_and_noise_controls():
         inf.render_style(m, noise_strength=[1.0])
     with pytest.raises(inf.InferenceError, match="preset"):
         inf.style_mix(m, row_seeds=[1], col_seeds=[2], layers="medium")
+
+
+def test_what_a_model_offers_follows_its_contracts():
+    names = ("dcgan", "cgan", "infogan", "acgan", "sgan", "stylegan2", "pix2pix", "stargan")
+    ms = {f: tiny(f) for f in names}
+    assert {f for f, m in ms.items() if inf.has_class_head(m)} == {"infogan", "acgan", "sgan"}
+    assert {f for f, m in ms.items() if inf.has_truncation(m)} == {"stylegan2"}
+    assert {f: inf.num_classes(m) for f, m in ms.items() if inf.num_classes(m)} == \
+        {"cgan": 3, "infogan": 3, "acgan": 3, "sgan": 3}
+    assert {f: inf.num_continuous_codes(m) for f, m in ms.items() if inf.num_continuous_codes(m)} == {"infogan": 2}
+    no_d = new_model("acgan", TINY["acgan"], components=("generator",))
+    assert not inf.has_class_head(no_d)
+    with pytest.raises(inf.InferenceError, match="has no discriminator"):
+        inf.class_guesses(no_d, torch.zeros(1, 1, 28, 28))
+    with pytest.raises(inf.InferenceError, match="no class head"):
+        inf.class_guesses(ms["dcgan"], torch.zeros(1, 1, 28, 28))

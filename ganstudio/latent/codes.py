@@ -70,10 +70,14 @@ class Latent:
 
 
 def latent_space(model: GanModel) -> LatentSpace:
-    """"w+" for StyleGAN2, "z" for unconditional random-generation models; other models are refused."""
-    if Task.STYLE in model.tasks and hasattr(model.generator, "synthesis"):
+    """"w+" for StyleGAN2, "z" for unconditional random-generation models; other models are refused.
+
+    The family's tasks decide: a style generator (``StyleGenerator``) has ``mapping`` / ``synthesis``, a random
+    one (``RandomGenerator``) ``sample_latent`` and ``forward(z)``, as ``tests/models/test_contracts.py`` checks.
+    """
+    if Task.STYLE in model.tasks:
         return "w+"
-    if Task.RANDOM in model.tasks and hasattr(model.generator, "sample_latent"):
+    if Task.RANDOM in model.tasks:
         return "z"
     raise LatentError(f"{model.family.name} models have no latent space to explore here: the latent tools need a "
                       "StyleGAN2 model or an unconditional random-generation model (DCGAN, ProGAN, ...)")
