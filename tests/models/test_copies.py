@@ -16,6 +16,11 @@ def test_every_marked_copy_equals_its_source():
     assert not problems, "\n".join(map(str, problems)) + "\nrun: python -m ganstudio.models.copies --fix"
 
 
+def test_the_command_reports_no_drift(capsys):
+    assert copies.main([]) == 0
+    assert "0 differ from their source" in capsys.readouterr().out
+
+
 def test_the_known_copies_are_marked():
     found = {(m.path.name, m.target) for m in copies.marked_copies()}
     for family in ("acgan", "sgan", "infogan"):
