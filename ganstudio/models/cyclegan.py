@@ -31,7 +31,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_
 
 # Each norm name -> a builder of the layer for ``channels`` features.
 NORMS: dict[str, Callable[[int], nn.Module]] = {
@@ -182,6 +182,7 @@ def build_discriminator_ba(config: CycleGANConfig) -> Discriminator:
 
 FAMILY = Family(
     name="cyclegan",
+    label="CycleGAN",
     config_class=CycleGANConfig,
     components={
         "generator": Generator,
@@ -190,6 +191,11 @@ FAMILY = Family(
         "discriminator_ba": build_discriminator_ba,
     },
     tasks=(Task.TRANSLATE,),
+    inputs=(GeneratorInput.IMAGE,),
+    evaluation=Evaluation.TRANSLATION,
+    from_data=("image_size", "channels", "in_channels"),
+    trainer="ganstudio.train.translation:CycleGANTrainer",
+    bench_target=(512, 384),  # the app's speed targets are checked on one 512x384 image
     description="Unpaired translation with cycle consistency: ResNet generators, PatchGAN discriminators.",
     optional=("generator_ba", "discriminator", "discriminator_ba"),
 )

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_
 from .pytorch_gan import UNetGenerator
 
 LAYOUTS = ("discogan", "pytorch-gan")
@@ -151,6 +151,7 @@ def build_discriminator_ba(config: DiscoGANConfig) -> Discriminator:
 
 FAMILY = Family(
     name="discogan",
+    label="DiscoGAN",
     config_class=DiscoGANConfig,
     components={
         "generator": build_generator,
@@ -159,6 +160,10 @@ FAMILY = Family(
         "discriminator_ba": build_discriminator_ba,
     },
     tasks=(Task.TRANSLATE,),
+    inputs=(GeneratorInput.IMAGE,),
+    evaluation=Evaluation.TRANSLATION,
+    from_data=("image_size", "channels", "in_channels"),
+    trainer="ganstudio.train.translation:DiscoGANTrainer",
     description="Unpaired cross-domain translation: conv encoder-decoder generators, DCGAN-style discriminators.",
     optional=("discriminator", "discriminator_ba"),
 )
