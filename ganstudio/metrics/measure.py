@@ -1,25 +1,25 @@
-"""``python -m ganstudio eval MODEL``: measure a model against held-out real data and print a table.
+"""Measure a model against held-out real data (what ``python -m ganstudio eval MODEL`` prints).
 
 The reference data is the model's training dataset (from its meta, or ``--data NAME``), ``test``
 split; features and accuracies come from the bundled classifier of that data (MNIST or emoji).
-What is measured depends on the model's task:
+What is measured depends on the family's ``evaluation`` (``ganstudio.models.base.Evaluation``):
 
-==============  ===========================================================================
-random, style   Frechet distance and KID of samples vs. held-out reals, next to real-vs-real
-conditional     the same, plus class accuracy of the samples (classifier head = class names)
-translate       L1 to ground truth; FD / KID of outputs vs. held-out targets; with a reverse
-                generator (CycleGAN, DiscoGAN) target-domain accuracy and cycle L1 both ways
-edit            FD / KID of edits vs. held-out reals; attribute accuracy of the edits (emoji-people)
-==============  ===========================================================================
+===========  ===========================================================================
+samples      Frechet distance and KID of samples vs. held-out reals, next to real-vs-real
+             and an untrained generator; precision / recall; class accuracy of the samples
+             when the generator takes classes (classifier head = class names)
+translation  L1 to ground truth; FD / KID of outputs vs. held-out targets; with a reverse
+             generator (CycleGAN, DiscoGAN) target-domain accuracy and cycle L1 both ways
+edits        FD / KID of edits vs. held-out reals; attribute accuracy of the edits (emoji-people)
+points       FD / KID of the raw points; mode coverage on Gaussian mixtures (no classifier)
+===========  ===========================================================================
 
 The real-vs-real baseline compares the held-out reals with as many training reals: a model
-cannot be expected to score below it with this sample size. ``--write`` stores the numbers in the
-model folder's ``config.json`` (``meta.metrics``) and regenerates its ``README.md`` card.
+cannot be expected to score below it with this sample size.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import time
@@ -32,6 +32,7 @@ from torch import nn
 
 from . import evaluate
 from ..inference import default_translate_mode, norm_statistics_from_input
+from ..models.base import Evaluation, GeneratorInput
 from .features import FeatureClassifier, classifier_path, load_classifier
 
 # binary StarGAN attributes of emoji-people -> (classifier head, class when set, class when cleared)
@@ -139,14 +140,14 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
                    batch_size: int = 100, classifier: str | Path | None = None) -> EvalReport:
     """Measure ``model`` (a :class:`ganstudio.checkpoint.GanModel`) on ``data`` (default: its training set)."""
     from ..data import get_dataset
-    from ..models.base import Task
 
     t0 = time.time()
     own_data = data is None  # the model's training set: then also its subset (e.g. only face emoji)
     data = data or _dataset_name(model.meta.dataset)
     if data is None:
         raise ValueError("the model's meta names no registered dataset: pass --data NAME")
-    if Task.POINTS in model.tasks:
+    kind = model.family.evaluation
+    if kind is Evaluation.POINTS:
         return _points_report(model, data, own_data, n, seed, t0)
     clf_name = classifier or ("mnist" if data.startswith("mnist") else "emoji" if data.startswith("emoji") else None)
     if clf_name is None:
@@ -169,13 +170,12 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
                                             for k, v in subset.items()) + ")"
     test, train = get_dataset(data, split="test", **kwargs), get_dataset(data, split="train", **kwargs)
     gen: nn.Module = model.generator
-    tasks = set(model.tasks)
 
-    if tasks & {Task.RANDOM, Task.STYLE, Task.CONDITIONAL}:
+    if kind is Evaluation.SAMPLES:
         idx = _pick(test, n, g)
         real_test, real_train = _stack(test, 0, idx), _stack(train, 0)
         n = n or len(real_test)
-        conditional = Task.CONDITIONAL in tasks
+        conditional = GeneratorInput.CLASSES in model.family.inputs
 
         def classes(m: int) -> torch.Tensor:  # [m]: the asked classes, cycling 0, 1, ..., 0, 1, ...
             return torch.arange(m) % int(model.config.num_classes)
@@ -215,7 +215,7 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
             report.add("precision_real_baseline", p_base, f"another {m} training reals in place of the samples")
             report.add("recall_real_baseline", r_base, "")
         head = _head_for(clf, model.meta.class_names)
-        if Task.CONDITIONAL in tasks:
+        if conditional:
             if head:
                 report.add("class_accuracy", evaluate.class_accuracy(clf, fake, labels, head),
                            f"classifier head {head!r} on {n} samples")
@@ -225,10 +225,10 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
             else:
                 report.add("class_accuracy", "n/a", "no classifier head has the model's class names")
 
-    elif Task.TRANSLATE in tasks or Task.EDIT in tasks:
+    elif kind in (Evaluation.TRANSLATION, Evaluation.EDITS):
         # as the app runs them by default: the model's own mode (meta.translate_mode), else norms on each
         # image's own statistics (what the reference test scripts do too)
-        stored = Task.TRANSLATE in tasks and default_translate_mode(model) == "eval"
+        stored = kind is Evaluation.TRANSLATION and default_translate_mode(model) == "eval"
         with contextlib.ExitStack() as stack:
             for name in ("generator", "generator_ba"):
                 if name in model.modules and not stored:
@@ -236,7 +236,7 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
             # batch norm on a batch's statistics would mix images: then one image per call, as in the app
             per_image = not stored and any(isinstance(m, nn.BatchNorm2d) for m in gen.modules())
             bs = 1 if per_image else batch_size
-            if Task.TRANSLATE in tasks:
+            if kind is Evaluation.TRANSLATION:
                 _translation_metrics(report, model, clf, test, train, n, g, bs, device, seed)
             else:
                 _edit_metrics(report, model, clf, test, train, n, g, bs, device, seed)
@@ -247,7 +247,7 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
             report.add("generator_norms", "input statistics",
                        "each image normalised by its own statistics, as the app does by default")
     else:
-        raise ValueError(f"no metrics defined for tasks {sorted(t.value for t in tasks)}")
+        raise ValueError(f"no metrics defined for evaluation {kind!r}")
     report.seconds = round(time.time() - t0, 1)
     return report
 
@@ -298,10 +298,9 @@ def _translation_metrics(report: EvalReport, model, clf: FeatureClassifier, test
     idx = _pick(test, n, g)
     src, tgt = _stack(test, 0, idx), _stack(test, 1, idx)
     train_tgt = _stack(train, 1)
-    if model.family.name == "spade":
-        z = gen.sample_latent(len(src), g) if hasattr(gen, "sample_latent") else None
-        fn = (lambda s, zz: gen(s, zz)) if z is not None else (lambda s: gen(s))
-        fake = _batched(fn, *((src, z) if z is not None else (src,)), batch_size=batch_size, device=device)
+    if GeneratorInput.LATENT in model.family.inputs:  # e.g. SPADE: (label map, z); z is [N, 0] without a latent
+        z = gen.sample_latent(len(src), g)
+        fake = _batched(lambda s, zz: gen(s, zz), src, z, batch_size=batch_size, device=device)
     else:
         fake = _batched(lambda x: gen(x), src, batch_size=batch_size, device=device)
     report.add("l1", evaluate.paired_l1(fake, tgt), "mean |output - ground truth| in [-1, 1] units")
@@ -392,37 +391,3 @@ def write_metrics(folder: str | Path, model, report: EvalReport) -> None:
     (folder / CONFIG_NAME).write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
     model.meta.metrics = metrics
     (folder / CARD_NAME).write_text(model_card(model), encoding="utf-8")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ganstudio eval", description=__doc__.split("\n\n")[0])
-    parser.add_argument("model", help="model folder or owner/name[@revision]")
-    parser.add_argument("--data", help="registered dataset (default: the model's training dataset)")
-    parser.add_argument("--n", type=int, default=None, help="samples / test items (default: the held-out size)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--classifier", help="classifier folder (default: the bundled one for the data)")
-    parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument("--write", action="store_true", help="store the metrics in the model folder and its card")
-    args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    from .. import load_model
-    from ..checkpoint import CheckpointError
-    from ..hub import ModelSourceError
-
-    try:
-        model = load_model(args.model, device="cpu")
-        report = evaluate_model(model, args.data, args.n, args.seed, args.batch_size, args.classifier)
-    except (ModelSourceError, CheckpointError, ValueError) as e:
-        print(f"error: {e}")
-        return 2
-    print(json.dumps(report.as_dict(), indent=2) if args.json else report.table())
-    if args.write:
-        if not Path(args.model).is_dir():
-            print("error: --write needs a local model folder")
-            return 2
-        write_metrics(args.model, model, report)
-        print(f"metrics written to {Path(args.model) / 'config.json'} and README.md")
-    return 0
