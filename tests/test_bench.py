@@ -39,3 +39,14 @@ def test_the_target_row_is_the_family_that_sets_bench_target():
     case = bench.cyclegan_case(width=64, height=48)  # a small image: the row's generator at its default config
     assert case.name == f"{family.name} 64x48" and case.args[0].shape == (1, 3, 48, 64)
     assert case.model.family is family
+
+
+def test_the_target_row_keeps_its_json_keys(tmp_path, monkeypatch):
+    import json
+
+    small = bench.cyclegan_case
+    monkeypatch.setattr(bench, "cyclegan_case", lambda: small(width=32, height=32))
+    out = tmp_path / "bench.json"
+    assert bench.main(["--cyclegan", "--repeat", "1", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["cyclegan"]["family"] == "cyclegan 32x32" and len(data["cyclegan_targets"]) == 3
