@@ -224,16 +224,16 @@ class Sweep:
         add(Case("work bounds", "convert_weights: ngf=1000", self.api(
             "convert_weights", handle_file(self.file("netG.pth", _dcgan_weights())), "auto", None, None, "",
             "ngf=1000")))
-        from .checkpoint import new_model, save_folder
+        from .checkpoint import save_folder
 
         planted, linked = self.folder / "planted", self.folder / "linked"
         for folder in (planted, linked):
             if not folder.exists():
-                save_folder(new_model("dcgan", dict(latent_dim=8, ngf=4, ndf=4, channels=1, image_size=16)), folder)
+                save_folder(_small_random_model(), folder)
         cfg = json.loads((planted / "config.json").read_text())
-        cfg["config"]["ngf"] = 4000  # a 1 KB config.json asking for a 2.6 GB generator
+        cfg["config"]["latent_dim"] = 10_000_000  # a 1 KB config.json asking for a generator of over 10 GB
         (planted / "config.json").write_text(json.dumps(cfg))
-        add(Case("work bounds", "load_model: folder whose config.json has ngf 4000",
+        add(Case("work bounds", f"load_model: folder whose {cfg['family']} config.json has latent_dim 10,000,000",
                  self.api("load_model", str(planted))))
         (linked / "README.md").unlink(missing_ok=True)
         (linked / "README.md").symlink_to("/etc/passwd")
@@ -304,6 +304,23 @@ class Sweep:
                     kind = "clear error"
             self.outcomes.append(Outcome(case, kind, " ".join(text.split())[:200]))
         return self.outcomes
+
+
+def _small_random_model() -> Any:
+    """A small model of the first registered random-task family with a ``latent_dim`` (8-dim latents, 16 px,
+    one channel), for the folder cases."""
+    import dataclasses
+
+    from . import registry
+    from .checkpoint import new_model
+    from .models.base import Task
+
+    for family in registry.families():
+        fields = {f.name for f in dataclasses.fields(family.config_class)}
+        if Task.RANDOM in family.tasks and "latent_dim" in fields:
+            small = {"latent_dim": 8, "image_size": 16, "channels": 1}
+            return new_model(family, {k: v for k, v in small.items() if k in fields})
+    raise RuntimeError("no random-task family with a latent_dim is registered")
 
 
 def _dcgan_weights() -> bytes:

@@ -5,7 +5,8 @@ Sections (no section flag: ``--generators --cyclegan``):
 - ``--generators``: every registered family's generator at its default config and size, random weights;
   batch 1 for image-to-image families; for latent families a 4x4 grid's worth of latents (16), or one
   latent when the family's default image is larger than 128 px (StyleGAN2: 256 px).
-- ``--cyclegan``: the CycleGAN ResNet-9 generator (ngf 64) on a 512x384 image, with its targets.
+- ``--cyclegan``: the CycleGAN ResNet-9 generator (ngf 64) on a 512x384 image, with its targets (the family
+  whose descriptor sets ``bench_target``).
 - ``--app`` / ``--playground``: the web-app and playground benchmarks (``ganstudio.app_bench``,
   ``ganstudio.bench_playground``), when those modules are installed.
 
@@ -43,11 +44,10 @@ import torch
 
 from . import options, registry, runtime
 from .checkpoint import GanModel, new_model
-from .inference import _running  # the app's precision path
-from .models.base import Task
+from .inference import inference_context  # the app's precision path
+from .models.base import Family, GeneratorInput
 from .runtime import cpu_name
 
-CYCLEGAN_SIZE = (512, 384)  # width, height of the target row
 TARGETS = {"fast_x": 0.30, "fast_error": 0.01, "exact_x": 1.0}
 LATENT_BATCH = int(options.NUM_IMAGES.default)  # a sampling grid's worth of latents
 MIN_SAMPLE_S = 0.05  # calls that take less are repeated within one timed sample
@@ -97,48 +97,79 @@ def _shape(t: torch.Tensor) -> str:
     return "x".join(str(s) for s in t.shape)
 
 
+_IMAGE_INPUTS = (GeneratorInput.IMAGE, GeneratorInput.LABEL_MAP)
+
+
 def generator_case(family: str, *, config: dict[str, Any] | None = None, width: int | None = None,
                    height: int | None = None, batch: int | None = None, seed: int = 0) -> Case:
     """A freshly initialised generator of ``family`` (its default config, or ``config``) and an input for it.
 
-    Image-to-image families get one image of ``width`` x ``height`` (default: the config's training size);
-    latent families get ``batch`` latents (default: 16 up to 128 px, else 1), with random labels / codes
-    where they take them.
+    The input follows the family's ``inputs``. Image-to-image families get one image (or one-hot label map) of
+    ``width`` x ``height`` (default: the config's training size); latent families get ``batch`` latents
+    (default: 16 up to 128 px, else 1), with random labels / codes where they take them.
     """
     torch.manual_seed(seed)  # the random weights
     model = new_model(family, config, components=("generator",))
     g, cfg = model.generator, model.config
     rng = torch.Generator().manual_seed(seed)
-    tasks = model.tasks
-    if Task.TRANSLATE in tasks or Task.EDIT in tasks:
-        w, h = width or cfg.image_size, height or cfg.image_size
-        if hasattr(cfg, "num_labels"):  # SPADE: a one-hot label map
-            labels = torch.randint(0, cfg.num_labels, (1, h, w), generator=rng)
-            x = torch.nn.functional.one_hot(labels, cfg.num_labels).permute(0, 3, 1, 2).float()
-            what = "label map"
+    inputs = model.family.inputs
+    if any(i in _IMAGE_INPUTS for i in inputs):
+        n, w, h = 1, width or cfg.image_size, height or cfg.image_size
+    else:
+        n, w, h = batch or (LATENT_BATCH if getattr(cfg, "image_size", 0) <= 128 else 1), 0, 0
+    args: list[torch.Tensor] = []
+    words: list[str] = []
+    for kind in inputs:  # drawn in call order from one stream
+        x, what = _example_input(kind, g, cfg, rng, n, w, h)
+        if x is None:  # an optional trailing input of width 0 (no codes, no latent)
+            continue
+        args.append(x)
+        if what.startswith(","):
+            words[-1] += what
         else:
-            x = torch.rand(1, getattr(cfg, "in_channels", cfg.channels), h, w, generator=rng) * 2 - 1
-            what = "image"
-        if Task.EDIT in tasks:  # StarGAN: image and target attributes
-            c = torch.randint(0, 2, (1, cfg.c_dim), generator=rng).float()
-            return Case(family, model, (x, c), {}, f"{_shape(x)} {what} + {cfg.c_dim} attributes")
-        return Case(family, model, (x,), {}, f"{_shape(x)} {what}")
-    n = batch or (LATENT_BATCH if getattr(cfg, "image_size", 0) <= 128 else 1)
-    z = g.sample_latent(n, rng)
-    desc = f"{n} x z[{z.shape[1]}]"
-    if Task.CONDITIONAL in tasks:
-        labels = torch.randint(0, cfg.num_classes, (n,), generator=rng)
-        if getattr(cfg, "num_continuous", 0):
-            codes = torch.rand(n, cfg.num_continuous, generator=rng) * 2 - 1
-            return Case(family, model, (z, labels, codes), {}, desc + " + labels, codes")
-        return Case(family, model, (z, labels), {}, desc + " + labels")
-    return Case(family, model, (z,), {}, desc)
+            words.append(what)
+    return Case(model.family.name, model, tuple(args), {}, " + ".join(words))
 
 
-def cyclegan_case(width: int = CYCLEGAN_SIZE[0], height: int = CYCLEGAN_SIZE[1]) -> Case:
-    """The target row: CycleGAN ResNet-9 (default config, ngf 64) on one ``width`` x ``height`` image."""
-    case = generator_case("cyclegan", width=width, height=height)
-    case.name = f"cyclegan {width}x{height}"
+def _example_input(kind: GeneratorInput, g: torch.nn.Module, cfg: Any, rng: torch.Generator, n: int, w: int,
+                   h: int) -> tuple[torch.Tensor | None, str]:
+    """A random ``kind`` input for ``n`` calls (images: ``w`` x ``h``), and its words for the input column."""
+    if kind is GeneratorInput.LATENT:
+        z = g.sample_latent(n, rng)  # [n, latent_dim]
+        return (None, "") if z.numel() == 0 else (z, f"{n} x z[{z.shape[1]}]")
+    if kind is GeneratorInput.CLASSES:
+        return torch.randint(0, cfg.num_classes, (n,), generator=rng), "labels"  # [n]
+    if kind is GeneratorInput.CODES:
+        if not getattr(cfg, "num_continuous", 0):
+            return None, ""
+        return torch.rand(n, cfg.num_continuous, generator=rng) * 2 - 1, ", codes"  # [n, num_continuous]
+    if kind is GeneratorInput.IMAGE:
+        x = torch.rand(n, getattr(cfg, "in_channels", cfg.channels), h, w, generator=rng) * 2 - 1  # [n, C, H, W]
+        return x, f"{_shape(x)} image"
+    if kind is GeneratorInput.LABEL_MAP:
+        labels = torch.randint(0, cfg.num_labels, (n, h, w), generator=rng)
+        x = torch.nn.functional.one_hot(labels, cfg.num_labels).permute(0, 3, 1, 2).float()  # [n, L, H, W]
+        return x, f"{_shape(x)} label map"
+    if kind is GeneratorInput.ATTRIBUTES:
+        return torch.randint(0, 2, (n, cfg.c_dim), generator=rng).float(), f"{cfg.c_dim} attributes"  # [n, c_dim]
+    raise ValueError(f"no example input for {kind!r}")
+
+
+def target_family() -> Family:
+    """The family whose descriptor sets ``bench_target``: the target row's generator."""
+    found = [f for f in registry.families() if f.bench_target]
+    if len(found) != 1:
+        raise RuntimeError(f"exactly one family must set bench_target, found {[f.name for f in found]}")
+    return found[0]
+
+
+def cyclegan_case(width: int | None = None, height: int | None = None) -> Case:
+    """The target row: the ``bench_target`` family's generator (CycleGAN ResNet-9, default config, ngf 64) on one
+    image of its target size, or ``width`` x ``height``."""
+    family = target_family()
+    width, height = width or family.bench_target[0], height or family.bench_target[1]
+    case = generator_case(family.name, width=width, height=height)
+    case.name = f"{family.name} {width}x{height}"
     return case
 
 
@@ -157,7 +188,7 @@ def _runners(case: Case) -> dict[str, Callable[[], torch.Tensor]]:
 
     def in_mode(precision: runtime.Precision) -> Callable[[], torch.Tensor]:
         def run() -> torch.Tensor:
-            with _running(model, g, precision):
+            with inference_context(model, g, precision):
                 return g(*args, **kwargs)
         return run
 
@@ -307,8 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m ganstudio bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--generators", action="store_true", help="every family's generator at its default size")
-    p.add_argument("--cyclegan", action="store_true",
-                   help=f"CycleGAN ResNet-9 at {CYCLEGAN_SIZE[0]}x{CYCLEGAN_SIZE[1]} against its targets")
+    target = target_family()
+    p.add_argument("--cyclegan", action="store_true", help=f"{target.label} at {target.bench_target[0]}x"
+                   f"{target.bench_target[1]} against its targets")
     p.add_argument("--app", action="store_true", help="the web-app benchmarks (ganstudio.app_bench)")
     p.add_argument("--playground", action="store_true", help="the playground benchmarks (ganstudio.bench_playground)")
     p.add_argument("--families", nargs="+", choices=registry.family_names(), metavar="FAMILY",
@@ -348,8 +380,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(format_table([row]))
         for line in check_targets(row):
             print("  " + line)
-        result["cyclegan"] = asdict(row)
-        result["cyclegan_targets"] = check_targets(row)
+        name = target_family().name  # the JSON keys name the family: "<family>", "<family>_targets"
+        result[name] = asdict(row)
+        result[f"{name}_targets"] = check_targets(row)
         print()
     if args.app:
         rc = _run_module("ganstudio.app_bench", [])

@@ -144,6 +144,13 @@ def _running(model: GanModel, module: nn.Module, precision: Precision) -> Iterat
             yield device
 
 
+def inference_context(model: GanModel, module: nn.Module,
+                      precision: Precision) -> contextlib.AbstractContextManager[torch.device]:
+    """The context every inference call here runs ``module`` of ``model`` in: eval mode, no grad, ``precision``
+    (``ganstudio.runtime.in_precision``) and its memory format, under the model's lock; yields the device."""
+    return _running(model, module, precision)
+
+
 def _to_images(model: GanModel, x: torch.Tensor, *, truncate: bool = False) -> list[Image.Image]:
     x = x.float().cpu()
     return [imgs.tensor_to_pil(xi, model.meta.value_range, truncate=truncate) for xi in x]

@@ -11,7 +11,8 @@ import importlib
 from .errors import GanStudioError
 from .models.base import Family
 
-# name -> module path. To add a family: write ganstudio/models/<name>.py with FAMILY, add one line here.
+# name -> module path. To add a family: write ganstudio/models/<name>.py with FAMILY (its trainer in
+# ganstudio/train/), add one line here.
 FAMILY_MODULES: dict[str, str] = {
     "mlp": "ganstudio.models.mlp",
     "dcgan": "ganstudio.models.dcgan",
@@ -38,6 +39,7 @@ class UnknownFamilyError(GanStudioError, KeyError):
 
 
 def family_names() -> list[str]:
+    """The registered family names, in registry order."""
     return list(FAMILY_MODULES)
 
 
@@ -51,3 +53,8 @@ def get_family(name: str) -> Family:
     if family.name != name:
         raise RuntimeError(f"{path} defines family {family.name!r}, registered as {name!r}")
     return family
+
+
+def families() -> list[Family]:
+    """Every registered :class:`Family`, in registry order (imports every family module)."""
+    return [get_family(name) for name in FAMILY_MODULES]

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from ganstudio import bench, registry, runtime
-from ganstudio.inference import _running
+from ganstudio.inference import inference_context
 
 CPU = torch.device("cpu")
 
@@ -33,7 +33,7 @@ def case(family, seed=0):
 def run(c, precision):
     """The generator's output through the inference path, as fp32."""
     g = c.model.generator
-    with _running(c.model, g, precision):
+    with inference_context(c.model, g, precision):
         return g(*c.args, **c.kwargs).float()
 
 
@@ -125,7 +125,7 @@ def test_fast_is_bf16_and_close_to_exact(bf16_cpu, family):
     c = case(family)
     g = c.model.generator
     exact = run(c, "exact")
-    with _running(c.model, g, "fast"):
+    with inference_context(c.model, g, "fast"):
         out = g(*c.args, **c.kwargs)
     assert out.dtype == torch.bfloat16  # really ran in bf16
     err = rel_error(out.float(), exact)
@@ -165,9 +165,9 @@ def test_stylegan_methods_other_than_forward_run_in_fast(bf16_cpu):
     c = case("stylegan2")
     g = c.model.generator
     z = c.args[0]
-    with _running(c.model, g, "exact"):
+    with inference_context(c.model, g, "exact"):
         ref = g.synthesis(g.truncate(g.broadcast_w(g.mapping(z)), 0.7, None))
-    with _running(c.model, g, "fast"):
+    with inference_context(c.model, g, "fast"):
         w = g.mapping(z)  # fp32 z into a method: the layers cast it
         out = g.synthesis(g.truncate(g.broadcast_w(w), 0.7, None), noise=g.random_noise(1), noise_mode="random")
         assert w.dtype == torch.bfloat16 and out.dtype == torch.bfloat16
@@ -181,7 +181,7 @@ def test_fast_keeps_norm_statistics_from_input_working(bf16_cpu):
     c = case("pix2pix")
     g = c.model.generator
     stats = {k: v.clone() for k, v in g.state_dict().items() if "running" in k}
-    with _running(c.model, g, "fast"), norm_statistics_from_input(g):
+    with inference_context(c.model, g, "fast"), norm_statistics_from_input(g):
         g(*c.args)
     assert all(torch.equal(g.state_dict()[k], v) for k, v in stats.items())
     assert all(g.state_dict()[k].dtype == torch.float32 for k in stats)

@@ -4,6 +4,8 @@
                          design), their folder format and loader (``load_classifier("mnist")``);
 * ``fid.py``             Frechet distance and KID on feature arrays;
 * ``evaluate.py``        the pure metric functions used by ``ganstudio eval`` and model cards;
+* ``measure.py``         measures a model against held-out data per its family's ``evaluation``
+                         (``evaluate_model``); ``cli.py`` is ``python -m ganstudio eval``;
 * ``train_features.py``  trains and saves the bundled classifiers.
 """
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_, latent_normal
 from .blocks import start_and_ups
 from .pytorch_gan import run_upsample_conv, upsample_conv_stack
 
@@ -172,8 +172,13 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="acgan",
+    label="AC-GAN",
     config_class=ACGANConfig,
     components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.CONDITIONAL,),
+    inputs=(GeneratorInput.LATENT, GeneratorInput.CLASSES),
+    evaluation=Evaluation.SAMPLES,
+    from_data=("image_size", "channels", "num_classes"),
+    trainer="ganstudio.train.conditional:ACGANTrainer",
     description="Auxiliary-classifier GAN: conditional generator; discriminator with real/fake and class heads.",
 )

@@ -4,7 +4,9 @@ A family module (``ganstudio/models/<family>.py``) defines, bottom-up:
 
 * a ``Config`` dataclass subclassing :class:`GanConfig` -- every constructor argument, with defaults;
 * its layers, the generator and the discriminator (or critic);
-* ``FAMILY = Family(...)`` naming the task it serves and the classes of each checkpoint component.
+* ``FAMILY = Family(...)``: everything the rest of the code asks about the family -- the classes of each
+  checkpoint component, the tasks it serves, its display label, what its generator is called with, which
+  config fields the training data sets, how ``ganstudio eval`` measures it, and its trainer.
 
 The registry (``ganstudio/registry.py``) lists the ``FAMILY`` objects explicitly. What a generator of each
 task provides is a ``typing.Protocol`` below (:data:`TASK_CONTRACTS`, ``Task.protocol``); the tests check every
@@ -96,9 +98,41 @@ class Task(str, enum.Enum):
         return TASK_CONTRACTS[self].config
 
 
-@dataclass(frozen=True)
+class GeneratorInput(str, enum.Enum):
+    """One positional argument of a generator's ``forward``, in call order (``Family.inputs``)."""
+
+    LATENT = "latent"          # z from ``generator.sample_latent(n, rng)``; [n, 0] (no latent) may be left out
+    CLASSES = "classes"        # class ids, LongTensor [B] below ``config.num_classes``
+    CODES = "codes"            # continuous codes [B, config.num_continuous] in [-1, 1]; left out when 0 of them
+    IMAGE = "image"            # image [B, in_channels (or channels), H, W] in [-1, 1]
+    LABEL_MAP = "label_map"    # one-hot label map [B, config.num_labels, H, W]
+    ATTRIBUTES = "attributes"  # target attributes [B, config.c_dim] in {0, 1}
+
+
+class Evaluation(str, enum.Enum):
+    """How ``python -m ganstudio eval`` measures a family's models (``ganstudio/metrics/measure.py``)."""
+
+    SAMPLES = "samples"          # FD / KID / precision / recall of samples; class accuracy when G takes classes
+    TRANSLATION = "translation"  # L1 to paired ground truth, FD / KID of outputs; cycle metrics with generator_ba
+    EDITS = "edits"              # every single-attribute edit of held-out images: FD / KID, attribute accuracy
+    POINTS = "points"            # FD / KID / mode coverage on raw points (no classifier)
+
+
+# Config fields a training dataset can decide (``Family.from_data``), and what decides each:
+DATA_FIELDS: dict[str, str] = {
+    "image_size": "the side of the dataset's images",
+    "channels": "channels of its (target) images",
+    "num_classes": "the number of its class names",
+    "c_dim": "the number of its attribute names",
+    "num_labels": "the number of entries in its label-map palette",
+    "in_channels": "channels of its input images (translation pairs)",
+    "dim": "the dimension of its points (toy data)",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Family:
-    """Descriptor of one model family.
+    """Descriptor of one model family: everything the code outside the family's module asks about it.
 
     ``components`` maps a checkpoint component name to a callable ``(config) -> nn.Module``.
     ``generator`` is always present and is stored as ``model.safetensors``; any other component
@@ -106,12 +140,23 @@ class Family:
     """
 
     name: str
+    label: str  # how people write the name ("AC-GAN"); the registry name is a lower-case identifier
     config_class: type[GanConfig]
     components: Mapping[str, Callable[[Any], nn.Module]]
     tasks: tuple[Task, ...]
+    # what ``generator(*args)`` takes, in order (the benchmark and ``eval`` build their calls from it)
+    inputs: tuple[GeneratorInput, ...]
+    evaluation: Evaluation
+    # the trainer class as "module:Class", imported on use by ``ganstudio.train.trainer_for``; None: not trainable
+    trainer: str | None = None
+    # config fields (keys of DATA_FIELDS) the training dataset sets unless the user overrides them
+    from_data: tuple[str, ...] = ()
     description: str = ""
     # Components a checkpoint may omit (the discriminator is only needed for training / D's guesses).
     optional: tuple[str, ...] = ("discriminator",)
+    # (width, height) of the image on which ``python -m ganstudio bench`` checks the app's speed targets with
+    # this family's generator; None for every family but the one that row measures
+    bench_target: tuple[int, int] | None = None
 
     FILE_OF_GENERATOR: ClassVar[str] = "model.safetensors"
 
@@ -132,6 +177,15 @@ class Family:
         except (RuntimeError, ValueError, TypeError, ZeroDivisionError) as e:
             # a value the config's own checks let through (e.g. a negative width): torch refuses to build it
             raise ConfigError(f"{self.name} config {config.to_dict()} does not build: {e}") from e
+
+    def config_for_data(self, data: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Config values for training on a dataset: ``overrides``, plus each ``from_data`` field the dataset
+        decides (``data``: DATA_FIELDS name -> value; a missing, None or 0 value decides nothing)."""
+        values = dict(overrides or {})
+        for key in self.from_data:
+            if key not in values and data.get(key):
+                values[key] = data[key]
+        return values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -440,6 +494,9 @@ __all__ = [
     "ConfigError",
     "GanConfig",
     "Task",
+    "GeneratorInput",
+    "Evaluation",
+    "DATA_FIELDS",
     "Family",
     "RandomGenerator",
     "ConditionalGenerator",

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_, latent_normal
 from .blocks import start_and_ups
 from .pytorch_gan import mlp_stack
 
@@ -200,8 +200,13 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="cgan",
+    label="cGAN",
     config_class=CGANConfig,
     components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.CONDITIONAL,),
+    inputs=(GeneratorInput.LATENT, GeneratorInput.CLASSES),
+    evaluation=Evaluation.SAMPLES,
+    from_data=("image_size", "channels", "num_classes"),
+    trainer="ganstudio.train.conditional:CGANTrainer",
     description="Conditional GAN: DCGAN-style; label embedding joined to z, one-hot label planes joined to D's input.",
 )

@@ -31,7 +31,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_
 from .blocks import b_to_a
 
 # Each norm name -> a builder of the layer for ``channels`` features.
@@ -176,6 +176,7 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="cyclegan",
+    label="CycleGAN",
     config_class=CycleGANConfig,
     components={
         "generator": Generator,
@@ -184,6 +185,11 @@ FAMILY = Family(
         "discriminator_ba": b_to_a(Discriminator),  # judges domain A
     },
     tasks=(Task.TRANSLATE,),
+    inputs=(GeneratorInput.IMAGE,),
+    evaluation=Evaluation.TRANSLATION,
+    from_data=("image_size", "channels", "in_channels"),
+    trainer="ganstudio.train.translation:CycleGANTrainer",
+    bench_target=(512, 384),  # the app's speed targets are checked on one 512x384 image
     description="Unpaired translation with cycle consistency: ResNet generators, PatchGAN discriminators.",
     optional=("generator_ba", "discriminator", "discriminator_ba"),
 )

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_, latent_normal
 from .blocks import start_and_ups
 from .pytorch_gan import run_upsample_conv, upsample_conv_stack
 
@@ -203,8 +203,13 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="dcgan",
+    label="DCGAN",
     config_class=DCGANConfig,
     components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.RANDOM,),
+    inputs=(GeneratorInput.LATENT,),
+    evaluation=Evaluation.SAMPLES,
+    from_data=("image_size", "channels"),
+    trainer="ganstudio.train.unconditional:UnconditionalTrainer",
     description="Deep convolutional GAN; also the architecture of our WGAN, WGAN-GP and LSGAN models.",
 )

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_
 from .blocks import b_to_a
 from .pytorch_gan import UNetGenerator
 
@@ -142,6 +142,7 @@ def build_generator(config: DiscoGANConfig, reverse: bool = False) -> nn.Module:
 
 FAMILY = Family(
     name="discogan",
+    label="DiscoGAN",
     config_class=DiscoGANConfig,
     components={
         "generator": build_generator,
@@ -150,6 +151,10 @@ FAMILY = Family(
         "discriminator_ba": b_to_a(Discriminator),  # judges domain A
     },
     tasks=(Task.TRANSLATE,),
+    inputs=(GeneratorInput.IMAGE,),
+    evaluation=Evaluation.TRANSLATION,
+    from_data=("image_size", "channels", "in_channels"),
+    trainer="ganstudio.train.translation:DiscoGANTrainer",
     description="Unpaired cross-domain translation: conv encoder-decoder generators, DCGAN-style discriminators.",
     optional=("discriminator", "discriminator_ba"),
 )

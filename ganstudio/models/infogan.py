@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_, latent_normal
 from .blocks import start_and_ups
 from .pytorch_gan import run_upsample_conv, upsample_conv_stack
 
@@ -218,8 +218,13 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="infogan",
+    label="InfoGAN",
     config_class=InfoGANConfig,
     components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.CONDITIONAL,),
+    inputs=(GeneratorInput.LATENT, GeneratorInput.CLASSES, GeneratorInput.CODES),
+    evaluation=Evaluation.SAMPLES,
+    from_data=("image_size", "channels", "num_classes"),
+    trainer="ganstudio.train.conditional:InfoGANTrainer",
     description="InfoGAN: categorical and continuous latent codes made interpretable by a Q head on the discriminator.",
 )

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_, latent_normal
 from .pytorch_gan import mlp_stack
 
 LAYOUTS = ("mlp", "pytorch-gan")
@@ -137,8 +137,13 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="mlp",
+    label="MLP GAN",
     config_class=MLPConfig,
     components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.RANDOM,),
+    inputs=(GeneratorInput.LATENT,),
+    evaluation=Evaluation.SAMPLES,
+    from_data=("image_size", "channels"),
+    trainer="ganstudio.train.unconditional:UnconditionalTrainer",
     description="Vanilla GAN with fully connected generator and discriminator (Goodfellow et al., 2014).",
 )

@@ -32,7 +32,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_
 from .pytorch_gan import UNetGenerator
 
 LAYOUTS = ("junyanz", "pytorch-gan")
@@ -191,8 +191,13 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="pix2pix",
+    label="pix2pix",
     config_class=Pix2PixConfig,
     components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.TRANSLATE,),
+    inputs=(GeneratorInput.IMAGE,),
+    evaluation=Evaluation.TRANSLATION,
+    from_data=("image_size", "channels", "in_channels"),
+    trainer="ganstudio.train.translation:Pix2PixTrainer",
     description="Paired image-to-image translation: U-Net generator, conditional PatchGAN discriminator.",
 )

@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, latent_normal
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, latent_normal
 
 LRELU_SLOPE = 0.2
 
@@ -306,8 +306,13 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="progan",
+    label="ProGAN",
     config_class=ProGANConfig,
     components={"generator": Generator, "discriminator": Discriminator},
     tasks=(Task.RANDOM,),
+    inputs=(GeneratorInput.LATENT,),
+    evaluation=Evaluation.SAMPLES,
+    from_data=("image_size", "channels"),
+    trainer="ganstudio.train.progan:ProGANTrainer",
     description="Progressive GAN: grown a resolution at a time; equalized learning rate, pixel norm, minibatch stddev.",
 )

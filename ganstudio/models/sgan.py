@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_, latent_normal
 from .blocks import start_and_ups
 from .pytorch_gan import run_upsample_conv, upsample_conv_stack
 
@@ -154,8 +154,13 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="sgan",
+    label="SGAN",
     config_class=SGANConfig,
     components={"generator": build_generator, "discriminator": Discriminator},
     tasks=(Task.RANDOM,),
+    inputs=(GeneratorInput.LATENT,),
+    evaluation=Evaluation.SAMPLES,
+    from_data=("image_size", "channels", "num_classes"),
+    trainer="ganstudio.train.conditional:SGANTrainer",
     description="Semi-supervised GAN: DCGAN generator; discriminator classifies into K real classes or fake.",
 )

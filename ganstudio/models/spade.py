@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from .base import ConfigError, Family, GanConfig, Task, init_normal_, latent_normal
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, init_normal_, latent_normal
 
 PARAM_FREE_NORMS = ("batch", "instance")
 
@@ -246,8 +246,13 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="spade",
+    label="SPADE",
     config_class=SPADEConfig,
     components={"generator": Generator, "discriminator": Discriminator},
     tasks=(Task.TRANSLATE,),
+    inputs=(GeneratorInput.LABEL_MAP, GeneratorInput.LATENT),
+    evaluation=Evaluation.TRANSLATION,
+    from_data=("image_size", "channels", "num_labels"),
+    trainer="ganstudio.train.translation:SPADETrainer",
     description="Semantic image synthesis (GauGAN): label map -> image through spatially-adaptive norms.",
 )

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task
 
 
 @dataclass
@@ -134,8 +134,13 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="stargan",
+    label="StarGAN",
     config_class=StarGANConfig,
     components={"generator": Generator, "discriminator": Discriminator},
     tasks=(Task.EDIT,),
+    inputs=(GeneratorInput.IMAGE, GeneratorInput.ATTRIBUTES),
+    evaluation=Evaluation.EDITS,
+    from_data=("image_size", "channels", "c_dim"),
+    trainer="ganstudio.train.stargan:StarGANTrainer",
     description="Multi-domain attribute editing with one generator conditioned on target attributes.",
 )

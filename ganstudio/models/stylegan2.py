@@ -44,7 +44,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .base import ConfigError, Family, GanConfig, Task, latent_normal
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, latent_normal
 
 NoiseMode = Literal["random", "const", "none"]
 NOISE_MODES: tuple[str, ...] = ("random", "const", "none")
@@ -665,9 +665,14 @@ class Discriminator(nn.Module):
 
 FAMILY = Family(
     name="stylegan2",
+    label="StyleGAN2",
     config_class=StyleGAN2Config,
     components={"generator": Generator, "discriminator": Discriminator},
     tasks=(Task.STYLE, Task.RANDOM),
+    inputs=(GeneratorInput.LATENT,),
+    evaluation=Evaluation.SAMPLES,
+    from_data=("image_size", "channels"),
+    trainer="ganstudio.train.stylegan2:StyleGAN2Trainer",
     description="StyleGAN2 (config-f): mapping network, W / W+ latents, noise inputs, truncation and style mixing; "
                 "rosinality's key layout.",
 )

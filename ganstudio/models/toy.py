@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from .. import toy
-from .base import ConfigError, Family, GanConfig, Task, latent_normal
+from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, latent_normal
 
 # Samples per moment vector when the 1-D discriminator sees moments. The mean of 32 samples of
 # N(4, 1.25^2) already wanders by +-0.22, hiding errors of that size from D; 128 halves that.
@@ -106,8 +106,13 @@ def build_discriminator(config: ToyConfig) -> ToyDiscriminator:
 
 FAMILY = Family(
     name="toy",
+    label="Toy GAN",
     config_class=ToyConfig,
     components={"generator": build_generator, "discriminator": build_discriminator},
     tasks=(Task.POINTS,),
+    inputs=(GeneratorInput.LATENT,),
+    evaluation=Evaluation.POINTS,
+    from_data=("dim",),
+    trainer="ganstudio.train.toy:ToyTrainer",
     description="Small fully connected GAN on 1-D and 2-D toy distributions (the playground's networks).",
 )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import losses, registry
 from ..data import DataUnavailableError, UnknownDatasetError, dataset_names
-from . import TRAINERS, TrainOptions, run, trainer_for
+from . import TrainOptions, run, trainable_families, trainer_for
 from .common import AMP_MODES
 
 
@@ -28,7 +28,7 @@ def _kv(text: str) -> tuple[str, object]:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ganstudio train", description=__doc__,
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("family", choices=sorted(TRAINERS), help="model family")
+    p.add_argument("family", choices=sorted(trainable_families()), help="model family")
     p.add_argument("--data", required=True, help=f"dataset ({', '.join(dataset_names())}) or an image folder")
     p.add_argument("--out", help="run folder (training state, samples, log, exported model); default runs/<family>-<data>")
     p.add_argument("--loss", choices=losses.LOSSES, help="GAN loss (default: the family's)")

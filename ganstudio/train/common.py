@@ -537,6 +537,20 @@ def build_dataset(opts: TrainOptions, split: str = "train") -> Dataset:
     return get_dataset(name, **kwargs)
 
 
+def data_facts(info: DatasetInfo) -> dict[str, Any]:
+    """What ``info`` says about the models that fit the dataset, by config field (``models.base.DATA_FIELDS``);
+    None or 0 where it says nothing."""
+    return {
+        "image_size": info.image_size,
+        "channels": info.channels,
+        "num_classes": len(info.class_names or ()),
+        "c_dim": len(info.attribute_names or ()),
+        "num_labels": len(info.palette or ()),
+        "in_channels": info.extra.get("in_channels"),
+        "dim": info.extra.get("dim"),
+    }
+
+
 def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False) -> Path:
     """Train (resuming from ``opts.out/train_state.pt`` when present) and export ``opts.out/model``."""
     from tqdm.auto import tqdm
@@ -554,23 +568,9 @@ def run(opts: TrainOptions, trainer_class: type[Trainer], *, quiet: bool = False
     torch.manual_seed(opts.seed)
     dataset = build_dataset(opts)
     info: DatasetInfo = dataset.info
-    model_cfg = dict(opts.model)
-    # the dataset decides the image geometry unless the user overrides it
-    # the config class alone: building a default model just to read its fields costs seconds (54 M for pix2pix)
-    fam_fields = {f.name for f in dataclasses.fields(registry.get_family(opts.family).config_class)}
-    for key, value in (("image_size", info.image_size), ("channels", info.channels)):
-        if key in fam_fields and key not in model_cfg and value:
-            model_cfg[key] = value
-    if "num_classes" in fam_fields and "num_classes" not in model_cfg and info.class_names:
-        model_cfg["num_classes"] = len(info.class_names)
-    if "c_dim" in fam_fields and "c_dim" not in model_cfg and info.attribute_names:
-        model_cfg["c_dim"] = len(info.attribute_names)
-    if "num_labels" in fam_fields and "num_labels" not in model_cfg and info.palette:
-        model_cfg["num_labels"] = len(info.palette)
-    if "in_channels" in fam_fields and "in_channels" not in model_cfg and info.extra.get("in_channels"):
-        model_cfg["in_channels"] = info.extra["in_channels"]
-    if "dim" in fam_fields and "dim" not in model_cfg and info.extra.get("dim"):  # toy points: 1-D or 2-D
-        model_cfg["dim"] = info.extra["dim"]
+    # the dataset decides the image geometry, classes, attributes... (the family's from_data fields) unless the
+    # user overrides them; the descriptor alone: building a default model to read its fields costs seconds
+    model_cfg = registry.get_family(opts.family).config_for_data(data_facts(info), opts.model)
     model = new_model(opts.family, model_cfg).to(device)
     for m in model.modules.values():
         broadcast_parameters(m)

@@ -70,19 +70,17 @@ TAB_TASKS: dict[str, tuple[str, ...]] = {
     "latent": (Task.STYLE.value, Task.RANDOM.value),
 }
 
-# How family names are written for people (registry names are lower-case identifiers).
-FAMILY_LABELS: dict[str, str] = {
-    "mlp": "MLP GAN", "dcgan": "DCGAN", "cgan": "cGAN", "acgan": "AC-GAN", "sgan": "SGAN", "infogan": "InfoGAN",
-    "progan": "ProGAN", "pix2pix": "pix2pix", "cyclegan": "CycleGAN", "discogan": "DiscoGAN", "spade": "SPADE",
-    "stargan": "StarGAN", "stylegan2": "StyleGAN2",
-}
-
 # When a model serves several tasks, the most specific one decides its home tab.
 _TASK_PREFERENCE = (Task.STYLE, Task.EDIT, Task.TRANSLATE, Task.CONDITIONAL, Task.RANDOM)
 
 
 def family_label(name: str) -> str:
-    return FAMILY_LABELS.get(name, name)
+    """How family ``name`` is written for people (its descriptor's ``label``); the name itself when this build
+    cannot load the family."""
+    try:
+        return registry.get_family(name).label
+    except (registry.UnknownFamilyError, ImportError):
+        return name
 
 
 def family_problem(name: str) -> str | None:

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from ganstudio import load_folder
-from ganstudio.train import TRAINERS, run, trainer_for
+from ganstudio.train import run, trainable_families, trainer_for
 from ganstudio.train import cli
 from ganstudio.train import common
 from ganstudio.train.common import amp_enabled
@@ -76,7 +76,7 @@ def test_cli_amp_options():
     assert cli.parser().parse_args(["dcgan", "--data", "mnist", "--no-amp"]).amp == "off"
 
 
-@pytest.mark.parametrize("family", sorted(TRAINERS))
+@pytest.mark.parametrize("family", sorted(trainable_families()))
 def test_every_family_trains_under_bf16_autocast(tmp_path, monkeypatch, tiny_emoji, family):
     if family in ("progan", "stylegan2"):
         use_dataset(monkeypatch, TinyImages(n=8, size=16))

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from ganstudio import load_folder
-from ganstudio.metrics.cli import evaluate_model
+from ganstudio.metrics.measure import evaluate_model
 from ganstudio.train import TrainOptions, run, trainer_for
 from ganstudio.train import cli
 from ganstudio.train.toy import FAKE_RGB, REAL_RGB, plot_points
