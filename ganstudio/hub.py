@@ -10,7 +10,8 @@ pinning, fetch only ``config.json``, the ``*.safetensors`` files the config list
 and fall back to a cached copy when the Hub cannot be reached. Every file of one load comes from the
 commit the config came from, and each downloaded file is checked against the checksum the Hub gave
 for it. Every failure becomes a :class:`ModelSourceError` whose message says what went wrong and
-what to do.
+what to do. "Offline" has one meaning here (:func:`offline_mode`), shared by loads and by the status line the
+app shows (:func:`hub_status`).
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def hub_status() -> str:
     """Whether the Hub can be used right now, in words: offline by choice (:func:`offline_mode`), else whether its
     endpoint accepts a TCP connection (a quick probe, remembered for a minute)."""
     if offline_mode():
-        return "offline (HF_HUB_OFFLINE is set): only models in the local cache can be loaded"
+        return "offline (HF_HUB_OFFLINE is on): only models in the local cache can be loaded"
     endpoint = _endpoint() or hf_constants.ENDPOINT
     known = _HUB_PROBE.get(endpoint)
     if known and time.monotonic() - known[0] < HUB_PROBE_TTL_S:

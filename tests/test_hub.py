@@ -407,10 +407,10 @@ def test_the_status_line_and_loading_agree_on_what_offline_means(fake_hub, monke
     monkeypatch.setattr(hub, "_HUB_PROBE", {})
     assert hub.hub_status().startswith("online") and not hub.offline_mode()
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)  # as huggingface_hub read it at import
-    assert hub.offline_mode() and hub.hub_status().startswith("offline (HF_HUB_OFFLINE is set)")
+    assert hub.offline_mode() and hub.hub_status().startswith("offline (HF_HUB_OFFLINE is on)")
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
-    assert hub.offline_mode() and hub.hub_status().startswith("offline (HF_HUB_OFFLINE is set)")
+    assert hub.offline_mode() and hub.hub_status().startswith("offline (HF_HUB_OFFLINE is on)")
     monkeypatch.delenv("TRANSFORMERS_OFFLINE")
     fake_hub.stop()  # not offline by choice: the Hub cannot be reached, and loads say so
     monkeypatch.setattr(hub, "_HUB_PROBE", {})
