@@ -305,6 +305,7 @@ def set_precision(studio: Studio, precision: str, session: Session) -> str:
     Returns:
         A note on what the chosen precision means on this machine.
     """
+    # ``session`` is not read: it is an input so that a call presenting another client's session is refused (bind)
     if precision not in PRECISIONS:
         raise InputError(f"precision must be one of {PRECISIONS}")
     device = pick_device()

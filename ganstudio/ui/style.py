@@ -22,7 +22,7 @@ from .provenance import file_stem, stamp
 from .state import Session, Studio
 from .tabs import AppWidgets, Handler, Shown, TabUI
 from .widgets import (gallery, output_gallery, output_image, parse_seeds, picker, random_seed, seed_box, seed_value,
-    slider)
+                      slider)
 
 TAB = "style"
 GUIDE = ("**Try this:** switch **W layers from the columns** between coarse, middle and fine, or drag **ψ**: the "
