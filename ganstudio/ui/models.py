@@ -358,7 +358,8 @@ def render(studio: Studio, session: gr.State) -> TabUI:
             with gr.Accordion("Settings", open=False):
                 # an input of every inference event (API callers pass it, default "exact")
                 ui.precision = gr.Radio([(PRECISION_LABELS.get(p, p), p) for p in PRECISIONS], value="exact",
-                                        label="Precision", elem_id="models-precision")
+                                        label="Precision", info="used by every tab's results",
+                                        elem_id="models-precision")
                 ui.precision_note = gr.Markdown()
             with gr.Accordion("App status", open=False):
                 ui.app_status = gr.Markdown()
