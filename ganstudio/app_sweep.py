@@ -162,19 +162,20 @@ class Sweep:
                 "translate_drawing", tr, {"background": f, "layers": [], "composite": f}, "AB", "pad",
                 "deterministic", 0)))
             add(Case("broken image", f"restore_png: {kind}", self.api("restore_png", f)))
-        for label, js in [("psi NaN", f'["{st}", 1, 4, NaN, false]'), ("seed NaN", f'["{rnd}", NaN, 4, 1.0, false]'),
-                          ("seed Infinity", f'["{rnd}", Infinity, 4, 1.0, false]'),
-                          ("seed 1e400", f'["{rnd}", 1e400, 4, 1.0, false]'),
-                          ("n NaN", f'["{rnd}", 1, NaN, 1.0, false]')]:
+        for label, js in [("psi NaN", f'["{st}", 1, 4, NaN, false, "exact"]'),
+                          ("seed NaN", f'["{rnd}", NaN, 4, 1.0, false, "exact"]'),
+                          ("seed Infinity", f'["{rnd}", Infinity, 4, 1.0, false, "exact"]'),
+                          ("seed 1e400", f'["{rnd}", 1e400, 4, 1.0, false, "exact"]'),
+                          ("n NaN", f'["{rnd}", 1, NaN, 1.0, false, "exact"]')]:
             add(Case("NaN / infinity", f"generate_grid: {label}", self.raw("generate_grid", js)))
         add(Case("NaN / infinity", "render_style: psi Infinity",
-                 self.raw("render_style", f'["{st}", 4, Infinity, 0, "none", 1.0, 0, ""]')))
+                 self.raw("render_style", f'["{st}", 4, Infinity, 0, "none", 1.0, 0, "", "exact"]')))
         add(Case("NaN / infinity", "render_style: per-layer noise nan",
                  self.api("render_style", st, 4, 1.0, 0, "random", 1.0, 0, "1, nan, 2")))
         add(Case("NaN / infinity", "interpolate: psi NaN",
-                 self.raw("interpolate", f'["{rnd}", 0, 1, 4, 12, "slerp", "gif", null, NaN]')))
+                 self.raw("interpolate", f'["{rnd}", 0, 1, 4, 12, "slerp", "gif", null, NaN, "exact"]')))
         add(Case("NaN / infinity", "edit_attributes: intensity NaN", self.raw(
-            "edit_attributes", f'["{ed}", null, null, null, null, [], NaN, "resize", "reference"]')))
+            "edit_attributes", f'["{ed}", null, null, null, null, [], NaN, "resize", "reference", "exact"]')))
         add(Case("NaN / infinity", "convert_weights: ndf=1e400", self.api(
             "convert_weights", handle_file(self.file("netG.pth", _dcgan_weights())), "auto", None, None, "",
             "ndf=1e400")))

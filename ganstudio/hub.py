@@ -10,7 +10,8 @@ pinning, fetch only ``config.json``, the ``*.safetensors`` files the config list
 and fall back to a cached copy when the Hub cannot be reached. Every file of one load comes from the
 commit the config came from, and each downloaded file is checked against the checksum the Hub gave
 for it. Every failure becomes a :class:`ModelSourceError` whose message says what went wrong and
-what to do.
+what to do. "Offline" has one meaning here (:func:`offline_mode`), shared by loads and by the status line the
+app shows (:func:`hub_status`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ import hashlib
 import json
 import os
 import re
+import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
+from urllib.parse import urlparse
 
 import torch
 from huggingface_hub import constants as hf_constants
@@ -118,8 +121,9 @@ def parse_source(source: str) -> Path | HubSource:
 # settings read at call time
 
 
-def _offline_mode() -> bool:
-    """HF_HUB_OFFLINE, as huggingface_hub read it at import or as the environment says now."""
+def offline_mode() -> bool:
+    """Whether the Hub is off by choice: HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE), as huggingface_hub read it at
+    import or as the environment says now. Loads then use the local cache only; :func:`hub_status` says so too."""
     env = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
     return bool(hf_constants.is_offline_mode() or env.strip().upper() in hf_constants.ENV_VARS_TRUE_VALUES)
 
@@ -127,6 +131,30 @@ def _offline_mode() -> bool:
 def _endpoint() -> str | None:
     env = os.environ.get("HF_ENDPOINT", "").strip().rstrip("/")
     return env or None
+
+
+_HUB_PROBE: dict[str, tuple[float, str]] = {}  # endpoint -> (time, answer): a probe result, shared by everyone
+HUB_PROBE_TTL_S = 60.0
+
+
+def hub_status() -> str:
+    """Whether the Hub can be used right now, in words: offline by choice (:func:`offline_mode`), else whether its
+    endpoint accepts a TCP connection (a quick probe, remembered for a minute)."""
+    if offline_mode():
+        return "offline (HF_HUB_OFFLINE is on): only models in the local cache can be loaded"
+    endpoint = _endpoint() or hf_constants.ENDPOINT
+    known = _HUB_PROBE.get(endpoint)
+    if known and time.monotonic() - known[0] < HUB_PROBE_TTL_S:
+        return known[1]
+    url = urlparse(endpoint)
+    host, port = url.hostname or "huggingface.co", url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=1.5):
+            answer = f"online ({host} reachable)"
+    except OSError:
+        answer = f"unreachable ({host} cannot be reached): only models in the local cache can be loaded"
+    _HUB_PROBE[endpoint] = (time.monotonic(), answer)
+    return answer
 
 
 def _cache_dir(cache_dir: str | os.PathLike | None) -> str | None:
@@ -167,7 +195,7 @@ class _Fetch:
 
 
 def _make_fetch(src: HubSource, local_files_only: bool | None, cache_dir) -> _Fetch:
-    offline = _offline_mode()
+    offline = offline_mode()
     return _Fetch(src, bool(local_files_only) or offline, offline and not local_files_only, _cache_dir(cache_dir),
                   _endpoint(), deadline=time.monotonic() + options.HUB_DEADLINE_S, should_stop=_SHOULD_STOP.get())
 
@@ -390,10 +418,7 @@ def _commit_of(path: Path) -> str | None:
 
 
 def _family_optional(cfg: dict) -> tuple[str, ...]:
-    try:
-        return registry.get_family(cfg["family"]).optional
-    except ImportError:  # the family's module is not there (yet): assume the usual optional parts
-        return ("discriminator",)
+    return registry.get_family(cfg["family"]).optional
 
 
 # ---------------------------------------------------------------------------------------------

@@ -399,6 +399,24 @@ def test_offline_as_read_at_import(fake_hub, tmp_path, monkeypatch):
     assert fake_hub.requests == []
 
 
+def test_the_status_line_and_loading_agree_on_what_offline_means(fake_hub, monkeypatch):
+    from huggingface_hub import constants
+
+    from ganstudio import hub
+
+    monkeypatch.setattr(hub, "_HUB_PROBE", {})
+    assert hub.hub_status().startswith("online") and not hub.offline_mode()
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)  # as huggingface_hub read it at import
+    assert hub.offline_mode() and hub.hub_status().startswith("offline (HF_HUB_OFFLINE is on)")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    assert hub.offline_mode() and hub.hub_status().startswith("offline (HF_HUB_OFFLINE is on)")
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE")
+    fake_hub.stop()  # not offline by choice: the Hub cannot be reached, and loads say so
+    monkeypatch.setattr(hub, "_HUB_PROBE", {})
+    assert hub.hub_status().startswith("unreachable") and not hub.offline_mode()
+
+
 def test_offline_with_a_cached_copy_makes_no_request(fake_hub, tmp_path, monkeypatch):
     model, _ = publish(fake_hub, tmp_path)
     v2, sha2 = publish(fake_hub, tmp_path, model=make_model(7), branch="dev")

@@ -1,24 +1,21 @@
-"""Assemble GAN Studio: one tab per module, shared per-user session state, lazy model loading, queue limits."""
+"""Assemble GAN Studio from the table of tabs (``ganstudio.ui.tabs.TABS``): every tab's ``render()``, then every
+tab's ``listen()``; shared per-user session state, lazy model loading, queue limits."""
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
-import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import gradio as gr
 from starlette.middleware import Middleware
 
 from .. import options
-from . import conditional, edit, generate, latent, models, style, translate
 from .budget import UploadBudget
-from .common import Session, Studio, bind, new_studio, release_session
 from .live import LIVE
-
-log = logging.getLogger("ganstudio.ui")
+from .state import Session, Studio, new_studio, release_session
+from .tabs import TABS, AppWidgets, Shown, TabUI
 
 # Generated images are often 28-64 px: show them enlarged, with hard pixel edges rather than blur.
 CSS = """
@@ -72,27 +69,12 @@ def launch_options() -> dict[str, Any]:
     }
 
 
-def _playground() -> None:
-    """Mount the playground tab when its module exists (it is optional; imported only now)."""
-    try:
-        module = importlib.import_module("ganstudio.ui.playground")
-    except ModuleNotFoundError as e:
-        if e.name == "ganstudio.ui.playground":
-            return  # not part of this build: no tab
-        module, problem = None, e
-    except Exception as e:  # noqa: BLE001 - a broken optional tab must not take the app down
-        module, problem = None, e
-    with gr.Tab("Playground", id="playground") as tab:
-        if module is not None:
-            try:
-                ui = module.render()
-                if getattr(ui, "arrive", None):  # a first frame without a click
-                    tab.select(**ui.arrive)
-                return
-            except Exception as e:  # noqa: BLE001
-                problem = e
-        log.exception("the playground tab could not be built", exc_info=problem)
-        gr.Markdown(f"The playground is not available in this build ({type(problem).__name__}: {problem}).")
+def _on_first_show(event: Callable[..., Any], shown: Shown) -> None:
+    """Register ``shown`` on ``event`` (a tab's select, or the page's load): the tab's model loads and its controls
+    adapt, then its first result appears (``live.on_arrival``: coming back keeps what the visitor made)."""
+    step = event(*shown.select, api_visibility="private", concurrency_id="load") if shown.select else None
+    if shown.arrive:
+        (step.then if step else event)(*shown.arrive, **{**LIVE, **shown.arrive.options})
 
 
 def build_app(catalog: str | Path | None = None, *, studio: Studio | None = None) -> gr.Blocks:
@@ -104,34 +86,24 @@ def build_app(catalog: str | Path | None = None, *, studio: Studio | None = None
     with gr.Blocks(title="GAN Studio", delete_cache=(3600, 7200)) as demo:
         session = gr.State(Session(), delete_callback=release_session)
         gr.Markdown(INTRO, elem_classes=["intro"])
+        rendered: dict[str, TabUI] = {}
         with gr.Tabs():
-            tabs: dict[str, tuple[gr.Tab, Any]] = {}
-            for key, title, module in (("generate", "Random generation", generate),
-                                       ("conditional", "Class-conditional", conditional),
-                                       ("translate", "Image-to-image", translate),
-                                       ("edit", "Attribute editing", edit),
-                                       ("style", "Style mixing and noise", style),
-                                       ("latent", "Latent tools", latent)):
-                with gr.Tab(title, id=key) as tab:
-                    tabs[key] = (tab, module.render(studio, session))
-            _playground()
-            with gr.Tab("Models", id="models") as models_tab:
-                models_ui = models.render(studio, session, {k: ui.picker for k, (_, ui) in tabs.items()})
-
-        # Lazy loading: a tab's default model loads (and its controls adapt) when the tab is first shown, and its
-        # first result appears without a click (once: coming back keeps what the visitor made).
-        for key, (tab, ui) in tabs.items():
-            if studio.choices(key, None):
-                shown = tab.select(*ui.select, api_visibility="private", concurrency_id="load")
-                if getattr(ui, "arrive", None):  # a tab without a first result only loads its model
-                    shown.then(*ui.arrive, **LIVE)
-        if studio.choices("generate", None):
-            demo.load(*tabs["generate"][1].select, api_visibility="private", concurrency_id="load").then(
-                *tabs["generate"][1].arrive, **LIVE)
-        models_tab.select(bind(studio, models.list_models), [session], models_ui.table, api_name="list_models",
-                          concurrency_limit=None)
-        models_tab.select(bind(studio, models.app_status), None, models_ui.app_status, api_visibility="private",
-                          concurrency_limit=None)
+            for spec in TABS:
+                with gr.Tab(spec.title, id=spec.key) as tab:
+                    rendered[spec.key] = spec.load().render(studio, session)
+                rendered[spec.key].tab = tab
+        precision = next(ui.precision for ui in rendered.values() if ui.precision is not None)
+        app = AppWidgets(session, precision, {key: ui.picker for key, ui in rendered.items() if ui.picker is not None})
+        for spec in TABS:
+            ui = rendered[spec.key]
+            shown = spec.load().listen(studio, app, ui)
+            # Lazy loading: a tab's default model loads (and its controls adapt) when the tab is first shown, and
+            # its first result appears without a click; a tab with no model to show runs nothing.
+            if shown is None or (spec.tasks and not studio.choices(spec.key, None)):
+                continue
+            _on_first_show(ui.tab.select, shown)
+            if spec is TABS[0]:  # the first tab is shown when the page loads
+                _on_first_show(demo.load, shown)
 
     # One job per concurrency group at a time (two CPU cores go further on one job than split over two),
     # and a bounded queue: requests beyond it are refused at once rather than waiting for minutes.

@@ -1,5 +1,5 @@
 """Model cards in a visitor's words: one plain sentence on quality, then every measured number under a
-readable name. Plain text only (no gradio): the tab cards in ``common.card_markdown`` are built from it.
+readable name, and the card each tab shows (:func:`card_markdown`).
 
 The numbers are the ones ``ganstudio eval`` wrote into the model's metadata; nothing is computed here.
 """
@@ -13,6 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
+
+from ..catalog import CatalogEntry
+from ..checkpoint import GanModel
+from .features import class_names
+from .provenance import model_folder, revision_of, weights_size
+from .state import family_label
 
 THUMB_SIDE = 256  # the card's sample grid: small enough to travel inside the card (WebP, tens of KB)
 
@@ -144,3 +150,36 @@ def samples_markdown(folder: Path | None) -> str:
         return ""
     st = path.stat()
     return f"![samples from the model's training run]({_thumbnail(str(path), (st.st_size, st.st_mtime_ns))})"
+
+
+def card_markdown(model: GanModel, entry: CatalogEntry) -> str:
+    """A short model card for a tab: what it makes and one plain sentence on its quality, then (folded) what it
+    is, data, size, licence and every measured number under a readable name."""
+    m = model.meta
+    cfg = model.config
+    head = f"**{entry.title}**"
+    quality = quality_sentence(m.metrics)
+    lines = [f"{family_label(model.family.name)}: {model.family.description}"]
+    if m.description or entry.description:
+        lines.append(m.description or entry.description)
+    size = f"{model.num_parameters() / 1e6:.2f} M generator parameters"
+    if (nbytes := weights_size(model)):
+        size += f", {nbytes / 2**20:.1f} MB of weights"
+    if getattr(cfg, "image_size", None):
+        size += f", {cfg.image_size} px"
+    facts = [("Data", m.dataset or "not stated"), ("Size", size), ("Licence", m.license or "not stated"),
+             ("Revision", f"`{revision_of(model)}`"), ("Device", str(model.device))]
+    if (names := class_names(model)):
+        facts.append(("Classes", ", ".join(names)))
+    if m.attribute_names:
+        facts.append(("Attributes", ", ".join(m.attribute_names)))
+    if m.domains:
+        facts.append(("Domains", " ↔ ".join(m.domains)))
+    lines.append("\n".join(f"- **{k}:** {v}" for k, v in facts))
+    if (samples := samples_markdown(model_folder(model))):
+        lines.insert(0, samples)
+    if m.metrics:
+        lines.append(metric_table(m.metrics))
+    return "\n\n".join([head, *([quality] if quality else []),
+                         "<details><summary>Model card: data, size, licence, every measured number</summary>",
+                         *lines, "</details>"])

@@ -10,10 +10,15 @@ import gradio as gr
 from .. import inference, options
 from ..checkpoint import GanModel
 from ..errors import InputError
-from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, class_names, dice, file_stem, gallery,
-                     has_class_head, output_gallery, output_image, picker, random_seed, seed_box, seed_value, slider,
-                     stamp)
+from .cards import card_markdown
+from .components import ModelCheckboxGroup
+from .features import class_names, has_class_head
+from .handlers import bind
 from .live import LIVE, live, on_arrival, timed
+from .provenance import file_stem, stamp
+from .state import Session, Studio
+from .tabs import AppWidgets, Handler, Shown, TabUI
+from .widgets import dice, gallery, output_gallery, output_image, picker, random_seed, seed_box, seed_value, slider
 
 TAB = "conditional"
 GUIDE = ("**Try this:** untick a few classes or press **🎲 Surprise me**: each column keeps its noise, so only the "
@@ -58,7 +63,8 @@ def class_indices(model: GanModel, classes: list[str | int]) -> list[int]:
 
 
 def generate_per_class(studio: Studio, model_id: str, classes: list[str], per_class: int, seed: int, guesses: bool,
-                       code_1: float, code_2: float, code_3: float, code_4: float, session: Session,
+                       code_1: float, code_2: float, code_3: float, code_4: float, precision: str,
+                       session: Session,
                        progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """One row per chosen class, the same latents in every row, so only the class changes down a column.
 
@@ -72,6 +78,7 @@ def generate_per_class(studio: Studio, model_id: str, classes: list[str], per_cl
         code_2: InfoGAN continuous code 2.
         code_3: InfoGAN continuous code 3.
         code_4: InfoGAN continuous code 4.
+        precision: "exact" (fp32, the same images every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         The grid (PNG with its settings in the metadata), the single images with captions, and a summary.
     """
@@ -83,7 +90,7 @@ def generate_per_class(studio: Studio, model_id: str, classes: list[str], per_cl
     codes = (sliders[:n_codes] + [options.INFOGAN_CODE.default] * max(0, n_codes - MAX_CODES)) if n_codes else None
     guessed = bool(guesses) and has_class_head(model)
     r = inference.sample_per_class(model, seed=seed_value(seed), classes=class_indices(model, classes),
-                                   per_class=int(per_class), codes=codes, precision=session.precision,
+                                   per_class=int(per_class), codes=codes, precision=precision,
                                    with_guesses=guessed)
     params = stamp(r.params, model, entry)
     stem = file_stem(entry, "classes", "seed", int(seed))
@@ -94,7 +101,7 @@ def generate_per_class(studio: Studio, model_id: str, classes: list[str], per_cl
             f"{len(classes)} classes x {int(per_class)} images, seed {int(seed)}, {r.seconds:.2f} s")
 
 
-def render(studio: Studio, session: gr.State) -> SimpleNamespace:
+def render(studio: Studio, session: gr.State) -> TabUI:
     """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
     ui = SimpleNamespace()
     gr.Markdown(GUIDE, elem_classes=["guide"])
@@ -116,16 +123,17 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
             ui.grid = output_image("One row per class (PNG with its settings)", "conditional-grid", 460)
             ui.summary = gr.Markdown()
             ui.images = output_gallery("Images")
-    listen(studio, session, ui)
-    return ui
+    return TabUI(ui, picker=ui.picker)
 
 
-def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
-    ui.select = (bind(studio, select_model), [ui.picker, session], [ui.card, ui.classes, *ui.codes, ui.guesses])
-    grid_in = [ui.picker, ui.classes, ui.per_class, ui.seed, ui.guesses, *ui.codes, session]
+def listen(studio: Studio, app: AppWidgets, tab: TabUI) -> Shown:
+    """Wire the tab's events; results follow the controls. Returns what runs when the tab is first shown."""
+    ui, session, precision = tab.widgets, app.session, app.precision
+    select = Handler(bind(studio, select_model), [ui.picker, session], [ui.card, ui.classes, *ui.codes, ui.guesses])
+    grid_in = [ui.picker, ui.classes, ui.per_class, ui.seed, ui.guesses, *ui.codes, precision, session]
     grid_out = [ui.grid, ui.images, ui.summary]
-    ui.arrive = (bind(studio, on_arrival(generate_per_class, 3), gpu=True), [ui.grid, *grid_in], grid_out)
-    picked = ui.picker.change(*ui.select, api_name="conditional_select_model", concurrency_id="load")
+    arrive = Handler(bind(studio, on_arrival(generate_per_class, 3), gpu=True), [ui.grid, *grid_in], grid_out)
+    picked = ui.picker.change(*select, api_name="conditional_select_model", concurrency_id="load")
     ui.dice.click(random_seed, None, ui.seed, api_name="conditional_random_seed", concurrency_limit=None,
                   show_progress="hidden")
     ui.run.click(bind(studio, timed(generate_per_class), gpu=True), grid_in, grid_out, api_name="generate_per_class",
@@ -134,3 +142,4 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     picked.then(bind(studio, timed(generate_per_class), gpu=True), grid_in, grid_out, **LIVE)
     gr.on([ui.classes.input, ui.per_class.release, ui.seed.change, ui.guesses.input, *(c.release for c in ui.codes)],
           bind(studio, live(generate_per_class, 3, note=2), gpu=True), grid_in, grid_out, **LIVE)
+    return Shown(select, arrive)

@@ -12,9 +12,14 @@ import gradio as gr
 from .. import inference, options
 from ..checkpoint import GanModel
 from ..errors import InputError
-from .common import (ModelCheckboxGroup, ModelRadio, Session, Studio, UploadImage, bind, card_markdown, example_files,
-                     file_stem, gallery, output_gallery, output_image, picker, stamp)
+from .cards import card_markdown
+from .components import ModelCheckboxGroup, ModelRadio, UploadImage
+from .handlers import bind
 from .live import LIVE, live, on_arrival, timed
+from .provenance import file_stem, stamp
+from .state import Session, Studio
+from .tabs import AppWidgets, Handler, Shown, TabUI
+from .widgets import example_files, gallery, output_gallery, output_image, picker
 
 TAB = "edit"
 GUIDE = ("**Try this:** pick another skin tone or design on the left and drag **Intensity**: the edit follows, and "
@@ -69,8 +74,8 @@ def select_model(studio: Studio, model_id: str, session: Session,
     return (card_markdown(model, entry), *_controls(model, None))
 
 
-def all_single_edits(studio: Studio, model_id: str, image: str | None, fit: str, mode: str, session: Session,
-                     progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+def all_single_edits(studio: Studio, model_id: str, image: str | None, fit: str, mode: str, precision: str,
+                     session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """Every single-attribute edit of an image at once, as in the StarGAN paper's figures.
 
     Each member of an exclusive group (e.g. each hair colour) is set in turn; other attributes are flipped.
@@ -81,6 +86,7 @@ def all_single_edits(studio: Studio, model_id: str, image: str | None, fit: str,
         image: the input image (a face for CelebA models), any size.
         fit: "resize" (the reference's pipeline) or "pad".
         mode: "reference" (per-image normalisation statistics, as the reference test) or "eval".
+        precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         A row [input, edit 1, edit 2, ...] as one PNG, the edits with their names, the toggles set to the
         attributes read from the input, and those attributes in words.
@@ -89,7 +95,7 @@ def all_single_edits(studio: Studio, model_id: str, image: str | None, fit: str,
         raise InputError("upload an image first")
     model, entry = studio.load(model_id, session, progress)
     r = inference.edit_attributes(model, image, all_single_edits=True, fit=fit, mode=mode,
-                                  precision=session.precision)
+                                  precision=precision)
     params = stamp(r.params, model, entry)
     names = inference.attribute_names(model)
     read = ", ".join(f"{_pretty(n)} {v:.0%}" for n, v in zip(names, r.source_labels))
@@ -98,33 +104,33 @@ def all_single_edits(studio: Studio, model_id: str, image: str | None, fit: str,
             f"Attributes read from the input: {read}. ({r.seconds:.2f} s)")
 
 
-def preview_edits(studio: Studio, model_id: str, image: str | None, fit: str, mode: str, session: Session,
-                  progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+def preview_edits(studio: Studio, model_id: str, image: str | None, fit: str, mode: str, precision: str,
+                  session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """A new input image (uploaded or an example): show every single edit at once; a cleared one: no change."""
     if image is None:
         return tuple(gr.update() for _ in range(2 + MAX_GROUPS + 2))
-    return all_single_edits(studio, model_id, image, fit, mode, session, progress)
+    return all_single_edits(studio, model_id, image, fit, mode, precision, session, progress)
 
 
-def refresh(studio: Studio, model_id: str, image: str | None, fit: str, mode: str, session: Session,
-            progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+def refresh(studio: Studio, model_id: str, image: str | None, fit: str, mode: str, precision: str,
+            session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """The tab's result for the model just chosen: without an input, the first example face goes in (and its
     change shows every single edit); with one, every single edit of it again."""
     if image is None:  # the first example face, served from the output folder wherever the app was started
         faces = [Path(p) for p in example_files("face")]
         first = studio.write(faces[0].read_bytes(), faces[0].name) if faces else gr.update()
         return (first, *(gr.update() for _ in range(2 + MAX_GROUPS + 2)))
-    return (gr.update(), *all_single_edits(studio, model_id, image, fit, mode, session, progress))
+    return (gr.update(), *all_single_edits(studio, model_id, image, fit, mode, precision, session, progress))
 
 
 def follow_controls(studio: Studio, model_id: str, image: str | None, group_1: str | None, group_2: str | None,
                     group_3: str | None, attributes: list[str] | None, intensity: float, fit: str, mode: str,
-                    session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+                    precision: str, session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """edit_attributes for controls that change: without an input, nothing changes."""
     if image is None:
         return gr.update(), gr.update()
     return edit_attributes(studio, model_id, image, group_1, group_2, group_3, attributes, intensity, fit, mode,
-                           session, progress)
+                           precision, session, progress)
 
 
 def before_after(before: str | None, after: str | None) -> tuple | None:
@@ -134,7 +140,7 @@ def before_after(before: str | None, after: str | None) -> tuple | None:
 
 def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: str | None, group_2: str | None,
                     group_3: str | None, attributes: list[str] | None, intensity: float, fit: str, mode: str,
-                    session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+                    precision: str, session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """Edit an image towards the chosen attributes with a StarGAN model.
 
     Args:
@@ -148,6 +154,7 @@ def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: s
             interpolated.
         fit: "resize" or "pad".
         mode: "reference" or "eval".
+        precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         The edited image (PNG with its settings) and the label vectors used.
     """
@@ -165,7 +172,7 @@ def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: s
     target = {choice: True for choice in (group_1, group_2, group_3)[:len(groups)] if choice}
     target.update({n: n in (attributes or []) for n in singles})
     r = inference.edit_attributes(model, image, target=target, intensity=float(intensity), fit=fit, mode=mode,
-                                  precision=session.precision)
+                                  precision=precision)
     params = stamp(r.params, model, entry)
     names = inference.attribute_names(model)
     label = ", ".join(f"{_pretty(n)} {v:.2f}" for n, v in zip(names, r.labels[0]))
@@ -173,7 +180,7 @@ def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: s
             f"Label vector: {label} (intensity {float(intensity):.2f}; {r.seconds:.2f} s)")
 
 
-def render(studio: Studio, session: gr.State) -> SimpleNamespace:
+def render(studio: Studio, session: gr.State) -> TabUI:
     """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
     ui = SimpleNamespace()
     gr.Markdown(GUIDE, elem_classes=["guide"])
@@ -210,24 +217,25 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                 gr.Examples(faces, inputs=[ui.image], label="Example inputs", elem_id="edit-examples")
             ui.info = gr.Markdown()
             ui.edits = output_gallery("Single edits", columns=6)
-    listen(studio, session, ui)
-    return ui
+    return TabUI(ui, picker=ui.picker)
 
 
-def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
+def listen(studio: Studio, app: AppWidgets, tab: TabUI) -> Shown:
+    """Wire the tab's events; results follow the controls. Returns what runs when the tab is first shown."""
+    ui, session, precision = tab.widgets, app.session, app.precision
     toggles = [*ui.groups, ui.attributes]
-    ui.select = (bind(studio, select_model), [ui.picker, session], [ui.card, *toggles])
-    single_args = ([ui.picker, ui.image, ui.fit, ui.mode, session], [ui.row, ui.edits, *toggles, ui.info])
+    select = Handler(bind(studio, select_model), [ui.picker, session], [ui.card, *toggles])
+    single_args = ([ui.picker, ui.image, ui.fit, ui.mode, precision, session], [ui.row, ui.edits, *toggles, ui.info])
     # the first result: an example face goes in, and its change shows every single edit
-    ui.arrive = (bind(studio, on_arrival(refresh, 1 + len(single_args[1])), gpu=True),
-                 [ui.row, *single_args[0]], [ui.image, *single_args[1]])
-    picked = ui.picker.change(*ui.select, api_name="edit_select_model", concurrency_id="load")
+    arrive = Handler(bind(studio, on_arrival(refresh, 1 + len(single_args[1])), gpu=True),
+                     [ui.row, *single_args[0]], [ui.image, *single_args[1]])
+    picked = ui.picker.change(*select, api_name="edit_select_model", concurrency_id="load")
     ui.run_all.click(bind(studio, all_single_edits, gpu=True), *single_args, api_name="all_single_edits",
                      concurrency_id="inference")
     # A new input shows every single edit at once and presets the toggles to what the model reads.
     ui.image.change(bind(studio, preview_edits, gpu=True), *single_args, api_visibility="private",
                     concurrency_id="inference")
-    edit_in = [ui.picker, ui.image, *ui.groups, ui.attributes, ui.intensity, ui.fit, ui.mode, session]
+    edit_in = [ui.picker, ui.image, *ui.groups, ui.attributes, ui.intensity, ui.fit, ui.mode, precision, session]
     slide = dict(fn=before_after, inputs=[ui.image, ui.edited], outputs=ui.slider, api_visibility="private",
                  queue=False, show_progress="hidden")
     edited = ui.run.click(bind(studio, timed(edit_attributes), gpu=True), edit_in, [ui.edited, ui.info],
@@ -238,3 +246,4 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     gr.on([*(g.input for g in ui.groups), ui.attributes.input, ui.intensity.release],
           bind(studio, live(follow_controls, 2, note=1), gpu=True), edit_in, [ui.edited, ui.info],
           **LIVE).then(**slide)
+    return Shown(select, arrive)

@@ -13,10 +13,14 @@ from .. import inference, options
 from . import cards
 from ..errors import InputError
 from ..models.base import Task
-from .common import (Session, Studio, bind, card_markdown, class_names, dice, file_stem, gallery, has_class_head,
-                     has_mean_latent, output_gallery, output_image, picker, random_seed, seed_box, seed_value,
-                     slider, stamp)
+from .cards import card_markdown
+from .features import class_names, has_class_head, has_mean_latent
+from .handlers import bind
 from .live import LIVE, live, on_arrival, timed
+from .provenance import file_stem, stamp
+from .state import Session, Studio
+from .tabs import AppWidgets, Handler, Shown, TabUI
+from .widgets import dice, gallery, output_gallery, output_image, picker, random_seed, seed_box, seed_value, slider
 
 TAB = "generate"
 GUIDE = ("**Try this:** press **🎲 Surprise me** or drag **ψ** and the grid follows. Then open **Compare models on "
@@ -49,8 +53,8 @@ def select_model(studio: Studio, model_id: str, session: Session,
             gr.update(visible=bool(names), choices=[(n, i) for i, n in enumerate(names)], value=0 if names else None))
 
 
-def generate_grid(studio: Studio, model_id: str, seed: int, n: int, psi: float, guesses: bool, session: Session,
-                  progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+def generate_grid(studio: Studio, model_id: str, seed: int, n: int, psi: float, guesses: bool, precision: str,
+                  session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """Random images from a GAN as a grid. The same model and seed always give the same images.
 
     Args:
@@ -59,12 +63,13 @@ def generate_grid(studio: Studio, model_id: str, seed: int, n: int, psi: float, 
         n: number of images in the grid.
         psi: truncation psi for StyleGAN models (1 = none; ignored by other models).
         guesses: caption each image with the discriminator's class guess (ACGAN, SGAN, InfoGAN checkpoints).
+        precision: "exact" (fp32, the same images every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         The grid (PNG whose metadata holds the model id, revision, seed and parameters), the single images with
         captions, and a one-line summary.
     """
     model, entry = studio.load(model_id, session, progress)
-    r = inference.sample_grid(model, seed=seed_value(seed), n=int(n), psi=float(psi), precision=session.precision,
+    r = inference.sample_grid(model, seed=seed_value(seed), n=int(n), psi=float(psi), precision=precision,
                               with_guesses=bool(guesses) and has_class_head(model))
     params = stamp(r.params, model, entry)
     stem = file_stem(entry, "seed", int(seed))
@@ -73,7 +78,7 @@ def generate_grid(studio: Studio, model_id: str, seed: int, n: int, psi: float, 
 
 
 def interpolate(studio: Studio, model_id: str, seed_a: int, seed_b: int, frames: int, fps: float, space: str,
-                fmt: str, label: int | None, psi: float, session: Session,
+                fmt: str, label: int | None, psi: float, precision: str, session: Session,
                 progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """Walk through latent space from seed A's image to seed B's and render it as a looping animation.
 
@@ -87,6 +92,7 @@ def interpolate(studio: Studio, model_id: str, seed_a: int, seed_b: int, frames:
         fmt: animation format, "gif" or "webp".
         label: class index kept fixed along the walk (conditional models; ignored by others).
         psi: truncation psi for StyleGAN models.
+        precision: "exact" (fp32, the same images every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         The animation file, and every frame as a PNG with its parameters.
     """
@@ -97,7 +103,7 @@ def interpolate(studio: Studio, model_id: str, seed_a: int, seed_b: int, frames:
     progress(0.2, desc=f"Rendering {int(frames)} frames")
     cls = int(label) if Task.CONDITIONAL in model.tasks and label is not None else None
     r = inference.interpolate(model, seed_a=seed_value(seed_a), seed_b=seed_value(seed_b), frames=int(frames),
-                              label=cls, space=space, psi=float(psi), fps=float(fps), precision=session.precision)
+                              label=cls, space=space, psi=float(psi), fps=float(fps), precision=precision)
     # Small models (28 px digits) are enlarged without smoothing so the animation is visible in a browser.
     shown = [imgs.upscale_for_display(f) for f in r.frames]
     data = imgs.animation_bytes(shown, fps=float(fps), fmt=fmt.upper())
@@ -107,7 +113,7 @@ def interpolate(studio: Studio, model_id: str, seed_a: int, seed_b: int, frames:
     return studio.write(data, f"{stem}.{fmt}"), gallery(studio, r.frames, params, captions, stem)
 
 
-def compare_models(studio: Studio, model_ids: list[str], seed: int, n: int, session: Session,
+def compare_models(studio: Studio, model_ids: list[str], seed: int, n: int, precision: str, session: Session,
                    progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """Several models side by side on the same seed: one grid each, in the order given.
 
@@ -115,6 +121,7 @@ def compare_models(studio: Studio, model_ids: list[str], seed: int, n: int, sess
         model_ids: catalog ids of up to six models of the random-generation tab.
         seed: random seed, the same for every model (models with the same latent size get the same latents).
         n: number of images per grid.
+        precision: "exact" (fp32, the same images every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         The grids (PNGs with their settings) captioned with each model's name and quality, and a summary.
     """
@@ -125,7 +132,7 @@ def compare_models(studio: Studio, model_ids: list[str], seed: int, n: int, sess
     items, seconds = [], 0.0
     for model_id in model_ids:
         model, entry = studio.load(model_id, session, progress)
-        r = inference.sample_grid(model, seed=seed_value(seed), n=int(n), precision=session.precision)
+        r = inference.sample_grid(model, seed=seed_value(seed), n=int(n), precision=precision)
         seconds += r.seconds
         quality = cards.quality_sentence(model.meta.metrics)
         items.append((studio.png(r.grid, stamp(r.params, model, entry), file_stem(entry, "seed", int(seed), "grid")),
@@ -163,8 +170,8 @@ def restore_png(studio: Studio, file: str | None, session: Session) -> tuple:
 # widgets and wiring
 
 
-def render(studio: Studio, session: gr.State) -> SimpleNamespace:
-    """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
+def render(studio: Studio, session: gr.State) -> TabUI:
+    """Build the tab's widgets (inside the current ``gr.Tab``)."""
     ui = SimpleNamespace()
     gr.Markdown(GUIDE, elem_classes=["guide"])
     with gr.Row():
@@ -216,26 +223,29 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
         with gr.Row():
             ui.animation = output_image("Animation", "generate-animation", 320)
             ui.frames_out = output_gallery("Frames")
-    listen(studio, session, ui)
-    return ui
+    return TabUI(ui, picker=ui.picker)
 
 
-def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
-    ui.select = (bind(studio, select_model), [ui.picker, session], [ui.card, ui.psi, ui.guesses, ui.label])
-    grid_in, grid_out = [ui.picker, ui.seed, ui.n, ui.psi, ui.guesses, session], [ui.grid, ui.images, ui.summary]
+def listen(studio: Studio, app: AppWidgets, tab: TabUI) -> Shown:
+    """Wire the tab's events; the grid follows the controls. Returns what runs when the tab is first shown."""
+    ui, session, precision = tab.widgets, app.session, app.precision
+    select = Handler(bind(studio, select_model), [ui.picker, session], [ui.card, ui.psi, ui.guesses, ui.label])
+    grid_in = [ui.picker, ui.seed, ui.n, ui.psi, ui.guesses, precision, session]
+    grid_out = [ui.grid, ui.images, ui.summary]
     # the first grid appears when the tab is first shown (app.py), a new model's grid as soon as it is picked
-    ui.arrive = (bind(studio, on_arrival(generate_grid, 3), gpu=True), [ui.grid, *grid_in], grid_out)
+    arrive = Handler(bind(studio, on_arrival(generate_grid, 3), gpu=True), [ui.grid, *grid_in], grid_out)
     # named endpoints first: a private event of the same function registered earlier would take the plain name
-    picked = ui.picker.change(*ui.select, api_name="generate_select_model", concurrency_id="load")
+    picked = ui.picker.change(*select, api_name="generate_select_model", concurrency_id="load")
     ui.dice.click(random_seed, None, ui.seed, api_name="random_seed", concurrency_limit=None, show_progress="hidden")
     ui.run.click(bind(studio, timed(generate_grid), gpu=True), grid_in, grid_out, api_name="generate_grid",
                  concurrency_id="inference")
-    compare_in, compare_out = [ui.compare_ids, ui.compare_seed, ui.n, session], [ui.compared, ui.compare_summary]
+    compare_in = [ui.compare_ids, ui.compare_seed, ui.n, precision, session]
+    compare_out = [ui.compared, ui.compare_summary]
     ui.run_compare.click(bind(studio, compare_models, gpu=True), compare_in, compare_out, api_name="compare_models",
                          concurrency_id="inference")
     ui.run_interp.click(bind(studio, interpolate, gpu=True),
                         [ui.picker, ui.seed_a, ui.seed_b, ui.frames, ui.fps, ui.space, ui.fmt, ui.label, ui.psi,
-                         session],
+                         precision, session],
                         [ui.animation, ui.frames_out], api_name="interpolate", concurrency_id="inference")
     ui.restore.upload(bind(studio, restore_png), [ui.restore, session],
                       [ui.picker, ui.seed, ui.n, ui.psi, ui.seed_a, ui.seed_b, ui.frames, ui.space, ui.restored],
@@ -248,3 +258,4 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
                           show_progress="hidden")
     gr.on([ui.compare_box.expand, ui.compare_ids.input, ui.compare_seed.change],
           bind(studio, compare_models, gpu=True), compare_in, compare_out, **LIVE)
+    return Shown(select, arrive)

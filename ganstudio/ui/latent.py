@@ -25,8 +25,12 @@ from ..latent import breeding, codes, directions, mixing, projection, walks
 from ..latent.codes import Latent, LatentError
 from ..latent.directions import Directions
 from ..models.base import Task
-from .common import (Session, Studio, bind, card_markdown, file_stem, output_gallery, output_image, picker, seed_box,
-                     seed_value, slider, stamp, user_error)
+from .cards import card_markdown
+from .handlers import bind, user_error
+from .provenance import file_stem, stamp
+from .state import Session, Studio
+from .tabs import AppWidgets, Handler, Shown, TabUI
+from .widgets import output_gallery, output_image, picker, seed_box, seed_value, slider
 
 TAB = "latent"
 MAX_ROW = int(options.TRUNCATION_CUTOFF.maximum) - 1  # last W+ row of a 1024-px StyleGAN2
@@ -101,7 +105,7 @@ def _npz(studio: Studio, entry: Any, latent: Latent, name: str) -> str:
 
 
 def bind_stream(studio: Studio, fn: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
-    """:func:`common.bind` for generator handlers (streamed outputs): errors raised while iterating become
+    """:func:`handlers.bind` for generator handlers (streamed outputs): errors raised while iterating become
     short messages too, and Gradio still sees a generator function."""
     sig = inspect.signature(fn)
 
@@ -442,7 +446,7 @@ def walk(studio: Studio, model_id: str, mode: str, keyframes: list[str], frames:
 # layout
 
 
-def render(studio: Studio, session: gr.State) -> SimpleNamespace:
+def render(studio: Studio, session: gr.State) -> TabUI:
     """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
     ui = SimpleNamespace()
     ui.book = gr.State(LatentBook())
@@ -549,15 +553,16 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                         with gr.Column():
                             ui.walk_status = gr.Markdown(elem_id="latent-walk-status")
                             ui.video = gr.File(label="Video", interactive=False, elem_id="latent-video")
-    listen(studio, session, ui)
-    return ui
+    return TabUI(ui, picker=ui.picker)
 
 
-def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
+def listen(studio: Studio, app: AppWidgets, tab: TabUI) -> Shown:
+    """Wire the tab's events. Returns what runs when the tab is first shown: load its model."""
+    ui, session = tab.widgets, app.session
     lists = [ui.current, ui.parents, ui.keyframes]
-    ui.select = (bind(studio, select_model), [ui.picker, session, ui.book],
-                 [ui.card, ui.layer_start, ui.layer_end, ui.walk_start, ui.walk_end, *lists, ui.book])
-    ui.picker.change(*ui.select, api_name="latent_select_model", concurrency_id="load")
+    select = Handler(bind(studio, select_model), [ui.picker, session, ui.book],
+                     [ui.card, ui.layer_start, ui.layer_end, ui.walk_start, ui.walk_end, *lists, ui.book])
+    ui.picker.change(*select, api_name="latent_select_model", concurrency_id="load")
     shown = [ui.current_image, ui.current_file, *lists, ui.status, ui.book]
     ui.add_seed.click(bind(studio, add_seed), [ui.picker, ui.seed, session, ui.book], shown,
                       api_name="latent_add_seed", concurrency_id="inference")
@@ -602,6 +607,7 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
                   [ui.picker, ui.mode, ui.keyframes, ui.frames, ui.fps, ui.fmt, ui.loop, ui.walk_direction,
                    ui.walk_alpha, ui.walk_start, ui.walk_end, session, ui.book],
                   [ui.walk_preview, ui.walk_status, ui.video], api_name="latent_walk", concurrency_id="inference")
+    return Shown(select)
 
 
 def _child_name(evt: gr.SelectData) -> str:

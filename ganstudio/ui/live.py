@@ -1,7 +1,7 @@
 """Results without a click: a tab's first result when it is first shown, and results that follow the controls.
 
 Both wrap an ordinary handler ``fn(studio, model_id, ...)`` of a tab module, keeping its signature (plus one
-argument for :func:`on_arrival`) so that :func:`ganstudio.ui.common.bind` and Gradio see the usual inputs:
+argument for :func:`on_arrival`) so that :func:`ganstudio.ui.handlers.bind` and Gradio see the usual inputs:
 
 * :func:`on_arrival` -- computes the result only while the tab's main output is still empty, so coming back to a
   tab never replaces what a visitor made there;

@@ -1,15 +1,13 @@
 """Tab 6, models: load any Hub repo (optionally @revision) or local folder in GAN Studio's format into this
 session's catalog, convert published weights (``ganstudio.convert``) into a model of this session, and inspect
 any model: card, config, size, licence, whether it is cached, and whether the app can reach the Hub. Also the
-per-session settings (precision)."""
+precision control every inference event takes as an input."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -23,11 +21,12 @@ from ..convert import PRESETS, Conversion, convert_file, zip_folder
 from ..errors import InputError, LimitError
 from ..runtime import PRECISIONS, fast_supported, pick_device
 from . import access
-from .common import (TAB_TASKS, Session, Studio, bind, card_markdown, family_label, hub_status, model_folder,
-                     session_entry, weights_size)
+from .cards import card_markdown
+from .handlers import bind
+from .provenance import model_folder, weights_size
+from .state import Session, Studio, family_label, session_entry
+from .tabs import MODEL_TABS, AppWidgets, TabUI, tabs_showing
 
-TAB_TITLES = {"generate": "Random generation", "conditional": "Class-conditional", "translate": "Image-to-image",
-              "edit": "Attribute editing", "style": "Style mixing and noise", "latent": "Latent tools"}
 PRECISION_LABELS = {"exact": "Exact (fp32, reproducible)", "fast": "Fast (bf16 where the hardware has it)"}
 AUTO_PRESET = "auto"  # the converter recognises the layout from the tensor names and shapes
 HUB_LOADS = 4  # /load_model calls served at once (downloads wait on the network, not the CPU)
@@ -52,7 +51,7 @@ def _is_cached(source: str) -> bool:
 
 
 def _status(model: GanModel, entry: CatalogEntry, cached_before: bool) -> str:
-    tabs = [TAB_TITLES[t] for t, tasks in TAB_TASKS.items() if entry.task in tasks]
+    tabs = [spec.title for spec in tabs_showing(entry.task)]
     facts = [
         ("Model", f"{entry.title} (`{entry.id}`)"),
         ("Family", f"{family_label(model.family.name)}: {model.family.description}"),
@@ -63,7 +62,7 @@ def _status(model: GanModel, entry: CatalogEntry, cached_before: bool) -> str:
                  f"{weights_size(model) / 2**20:.1f} MB of weights"),
         ("Licence", model.meta.license or "not stated"),
         ("Cached", "yes (no download needed)" if cached_before else "no: it was downloaded now"),
-        ("Hub", hub_status()),
+        ("Hub", hub.hub_status()),
     ]
     return "\n".join(f"- **{k}:** {v}" for k, v in facts)
 
@@ -110,7 +109,7 @@ def _add_to_session(studio: Studio, model: GanModel, session: Session, cached: b
     gr.Info(f"{entry.title} added to this session's models")
     return (session, *_describe(studio, model, entry, cached), model_rows(studio, session),
             gr.update(choices=_inspect_choices(studio, session)),
-            *[gr.update(choices=studio.choices(tab, session)) for tab in TAB_TITLES])
+            *[gr.update(choices=studio.choices(spec.key, session)) for spec in MODEL_TABS])
 
 
 def convert_weights(studio: Studio, weights: str | None, preset: str | None, discriminator: str | None,
@@ -278,7 +277,7 @@ def model_rows(studio: Studio, session: Session) -> list[list[str]]:
     """The catalog plus this session's models as table rows: id, title, family, tab, where, cached."""
     rows = []
     for e in studio.all_entries(session):
-        tab = next((TAB_TITLES[t] for t, tasks in TAB_TASKS.items() if e.task in tasks), e.task)
+        tab = next((spec.title for spec in tabs_showing(e.task)), e.task)
         rows.append([e.id, e.title, family_label(e.family), tab, _where(e), "yes" if _is_cached(e.source) else "no"])
     for e, why in studio.unavailable:
         rows.append([e.id, e.title, family_label(e.family), "unavailable", why, "-"])
@@ -294,21 +293,24 @@ def list_models(studio: Studio, session: Session) -> list[list[str]]:
     return model_rows(studio, session)
 
 
-def set_precision(studio: Studio, precision: str, session: Session) -> tuple:
-    """Choose this session's numeric precision for every tab.
+def set_precision(studio: Studio, precision: str, session: Session) -> str:
+    """Check a numeric precision and say what it means on this machine.
+
+    Every inference endpoint takes ``precision`` as an input of its own (default "exact"); in the app, the
+    precision control feeds them all, and this is what answers when it changes.
 
     Args:
         precision: "exact" (fp32, the same image every time) or "fast" (bf16 on GPUs and CPUs with native bf16;
             elsewhere it behaves as exact).
     Returns:
-        The updated session and a note on what "fast" means on this machine.
+        A note on what the chosen precision means on this machine.
     """
+    # ``session`` is not read: it is an input so that a call presenting another client's session is refused (bind)
     if precision not in PRECISIONS:
         raise InputError(f"precision must be one of {PRECISIONS}")
-    session.precision = precision
     device = pick_device()
     note = "" if precision == "exact" or fast_supported(device) else f" ({device} has no fast bf16: runs as exact)"
-    return session, f"Precision for this session: **{precision}**{note}."
+    return f"Precision of every result in this window: **{precision}**{note}."
 
 
 def app_status(studio: Studio) -> str:
@@ -318,14 +320,14 @@ def app_status(studio: Studio) -> str:
         A short status in Markdown.
     """
     loaded = sum(e.source in studio.cache for e in studio.entries)
-    return (f"- **Device:** {pick_device()}\n- **Hub:** {hub_status()}\n- **Catalog:** `{studio.catalog_file}` "
+    return (f"- **Device:** {pick_device()}\n- **Hub:** {hub.hub_status()}\n- **Catalog:** `{studio.catalog_file}` "
             f"({len(studio.entries)} models)\n- **Catalog models in memory:** {loaded} "
             f"(the cache keeps at most {studio.cache.max_models})")
 
 
-def render(studio: Studio, session: gr.State, pickers: dict[str, gr.Dropdown]) -> SimpleNamespace:
-    """Build the tab's widgets; ``pickers`` are the other tabs' model dropdowns, refreshed when a model is added."""
-    ui = SimpleNamespace(pickers=pickers)
+def render(studio: Studio, session: gr.State) -> TabUI:
+    """Build the tab's widgets, among them the precision control every inference event reads."""
+    ui = SimpleNamespace()
     with gr.Row():
         with gr.Column(scale=1, min_width=320):
             ui.source = gr.Textbox(label="Hub repo id or local folder", elem_id="models-source",
@@ -353,9 +355,11 @@ def render(studio: Studio, session: gr.State, pickers: dict[str, gr.Dropdown]) -
                 ui.report = gr.Code(label="Conversion report", language=None, interactive=False, lines=6,
                                     max_lines=24, wrap_lines=True, show_line_numbers=False)
                 ui.download = gr.File(label="Converted model folder (.zip)", interactive=False)
-            with gr.Accordion("Settings for this session", open=False):
+            with gr.Accordion("Settings", open=False):
+                # an input of every inference event (API callers pass it, default "exact")
                 ui.precision = gr.Radio([(PRECISION_LABELS.get(p, p), p) for p in PRECISIONS], value="exact",
-                                        label="Precision")
+                                        label="Precision", info="used by every tab's results",
+                                        elem_id="models-precision")
                 ui.precision_note = gr.Markdown()
             with gr.Accordion("App status", open=False):
                 ui.app_status = gr.Markdown()
@@ -370,14 +374,13 @@ def render(studio: Studio, session: gr.State, pickers: dict[str, gr.Dropdown]) -
             ui.table = gr.Dataframe(model_rows(studio, None),
                                     headers=["id", "title", "family", "tab", "source", "cached"],
                                     label="Models in this session", interactive=False, wrap=True)
-    listen(studio, session, ui)
-    return ui
+    return TabUI(ui, precision=ui.precision)
 
 
-def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
-    picker_list = [ui.pickers[t] for t in TAB_TITLES if t in ui.pickers]
-    if len(picker_list) != len(TAB_TITLES):
-        raise ValueError("the Models tab needs every other tab's model picker")
+def listen(studio: Studio, app: AppWidgets, tab: TabUI) -> None:
+    """Wire the tab's events; a model added here reaches the model picker of every tab that can show it."""
+    ui, session = tab.widgets, app.session
+    picker_list = [app.pickers[spec.key] for spec in MODEL_TABS]
     loaded = [session, ui.status, ui.card, ui.config, ui.table, ui.inspect_id, *picker_list]
     # Loads that may download from the Hub have their own group, several at a time (each bounded by the
     # download deadline), so a slow Hub never holds up the pickers, model info or a conversion ("load").
@@ -390,6 +393,8 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
                       session], [*loaded, ui.report, ui.download], api_name="convert_weights", concurrency_id="load")
     ui.inspect.click(bind(studio, model_info), [ui.inspect_id, session], [ui.status, ui.card, ui.config],
                      api_name="model_info", concurrency_id="load")
-    ui.precision.change(bind(studio, set_precision), [ui.precision, session], [session, ui.precision_note],
+    ui.precision.change(bind(studio, set_precision), [ui.precision, session], ui.precision_note,
                         api_name="set_precision", concurrency_limit=None)
     ui.refresh.click(bind(studio, app_status), None, ui.app_status, api_name="app_status", concurrency_limit=None)
+    tab.tab.select(bind(studio, list_models), [session], ui.table, api_name="list_models", concurrency_limit=None)
+    tab.tab.select(bind(studio, app_status), None, ui.app_status, api_visibility="private", concurrency_limit=None)

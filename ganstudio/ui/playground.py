@@ -1,7 +1,7 @@
 """The Playground tab: train tiny GANs on toy data live, or race two losses side by side.
 
-``render()`` builds the widgets inside the current tab and wires the events; the handlers are a few
-lines around ``ganstudio.playground``. Every user's run lives in a ``gr.State`` (never a global), so
+``render()`` builds the widgets inside the current tab and ``listen()`` wires their events; the handlers
+are a few lines around ``ganstudio.playground``. Every user's run lives in a ``gr.State`` (never a global), so
 two sessions never share a run. API endpoints: ``playground_reset``, ``playground_step``,
 ``playground_train`` (streams frames up to a step), ``playground_race``, ``playground_loss_defaults``.
 """
@@ -16,7 +16,8 @@ from PIL import Image
 
 from .. import losses
 from .. import playground as pg
-from .common import FiniteNumber
+from .components import FiniteNumber
+from .tabs import AppWidgets, Handler, Shown, TabUI
 
 # Training is CPU-heavy: at most this many playground jobs (all users together) run at once.
 CONCURRENCY = 4
@@ -129,15 +130,14 @@ def _gaussian_settings(data: str) -> gr.Group:
     return gr.Group(visible=data == "gaussian")
 
 
-def render() -> SimpleNamespace:
-    """Build the Playground widgets inside the current tab (or Blocks) and wire their events.
-
-    Returns ``arrive``, the event that shows a first frame without a click (for the tab's select event).
-    """
+def render(studio: Any = None, session: Any = None) -> TabUI:
+    """Build the Playground widgets inside the current tab (or Blocks). It needs no model: ``studio`` and
+    ``session`` are not used (each user's run is a ``gr.State`` of its own)."""
+    ui = SimpleNamespace()
     c = pg.DEFAULTS
     R = pg.RANGES
     loss_choices = [(losses.loss_spec(k).label, k) for k in pg.LOSS_CHOICES]  # shown: label; sent: key
-    run = gr.State(None)  # this session's PlaygroundRun
+    ui.run = gr.State(None)  # this session's PlaygroundRun
     gr.Markdown(
         "**Try this:** press **Start** and watch the purple points look for the green ring. Then race the plain GAN "
         "loss against WGAN-GP (below): the plain one often settles on a few of the eight modes, which is "
@@ -148,88 +148,96 @@ def render() -> SimpleNamespace:
     )
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            data = gr.Dropdown([(pg.DATA_LABELS[k], k) for k in pg.DATA_CHOICES], value=c.data, label="Data")
-            with gr.Group(visible=c.data == "gaussian") as gauss:
-                mean = gr.Slider(R["mean"][0], R["mean"][1], value=c.mean, step=R["mean"][2], label="Mean")
-                std = gr.Slider(R["std"][0], R["std"][1], value=c.std, step=R["std"][2], label="Std")
-                d_input = gr.Radio(list(pg.D_INPUTS), value=c.d_input, label="D sees",
-                                   info="raw samples, or only each group's mean, std, skew and kurtosis")
-            loss = gr.Dropdown(loss_choices, value=c.loss, label="Loss")
-            loss_help = gr.Markdown(pg.loss_help(c.loss))
-            optimizer = gr.Dropdown(list(pg.OPTIMIZER_CHOICES), value=c.optimizer, label="Optimiser")
+            ui.data = gr.Dropdown([(pg.DATA_LABELS[k], k) for k in pg.DATA_CHOICES], value=c.data, label="Data")
+            with gr.Group(visible=c.data == "gaussian") as ui.gauss:
+                ui.mean = gr.Slider(R["mean"][0], R["mean"][1], value=c.mean, step=R["mean"][2], label="Mean")
+                ui.std = gr.Slider(R["std"][0], R["std"][1], value=c.std, step=R["std"][2], label="Std")
+                ui.d_input = gr.Radio(list(pg.D_INPUTS), value=c.d_input, label="D sees",
+                                      info="raw samples, or only each group's mean, std, skew and kurtosis")
+            ui.loss = gr.Dropdown(loss_choices, value=c.loss, label="Loss")
+            ui.loss_help = gr.Markdown(pg.loss_help(c.loss))
+            ui.optimizer = gr.Dropdown(list(pg.OPTIMIZER_CHOICES), value=c.optimizer, label="Optimiser")
             with gr.Row():
-                lr_g = gr.Number(c.lr_g, minimum=R["lr"][0], maximum=R["lr"][1], step=R["lr"][2], label="lr G")
-                lr_d = gr.Number(c.lr_d, minimum=R["lr"][0], maximum=R["lr"][1], step=R["lr"][2], label="lr D")
+                ui.lr_g = gr.Number(c.lr_g, minimum=R["lr"][0], maximum=R["lr"][1], step=R["lr"][2], label="lr G")
+                ui.lr_d = gr.Number(c.lr_d, minimum=R["lr"][0], maximum=R["lr"][1], step=R["lr"][2], label="lr D")
             with gr.Row():
-                n_critic = gr.Slider(*R["n_critic"][:2], value=c.n_critic, step=R["n_critic"][2],
-                                     label="D steps per G step")
-                gp_weight = gr.Number(pg.TOY_GP_WEIGHT, minimum=R["gp_weight"][0], maximum=R["gp_weight"][1],
-                                      step=R["gp_weight"][2], label="GP weight λ (WGAN-GP)")
-            batch_size = gr.Slider(*R["batch_size"][:2], value=c.batch_size, step=R["batch_size"][2],
-                                   label="Batch size")
+                ui.n_critic = gr.Slider(*R["n_critic"][:2], value=c.n_critic, step=R["n_critic"][2],
+                                        label="D steps per G step")
+                ui.gp_weight = gr.Number(pg.TOY_GP_WEIGHT, minimum=R["gp_weight"][0], maximum=R["gp_weight"][1],
+                                         step=R["gp_weight"][2], label="GP weight λ (WGAN-GP)")
+            ui.batch_size = gr.Slider(*R["batch_size"][:2], value=c.batch_size, step=R["batch_size"][2],
+                                      label="Batch size")
             with gr.Row():
-                width = gr.Slider(*R["width"][:2], value=pg.DEFAULT_WIDTH, step=R["width"][2], label="MLP width")
-                depth = gr.Slider(*R["depth"][:2], value=pg.DEFAULT_DEPTH, step=R["depth"][2], label="Hidden layers")
-            seed = FiniteNumber(c.seed, precision=0, minimum=R["seed"][0], maximum=R["seed"][1], label="Seed")
+                ui.width = gr.Slider(*R["width"][:2], value=pg.DEFAULT_WIDTH, step=R["width"][2], label="MLP width")
+                ui.depth = gr.Slider(*R["depth"][:2], value=pg.DEFAULT_DEPTH, step=R["depth"][2], label="Hidden layers")
+            ui.seed = FiniteNumber(c.seed, precision=0, minimum=R["seed"][0], maximum=R["seed"][1], label="Seed")
         with gr.Column(scale=3):
-            frame = gr.Image(type="pil", format="png", label="Live view", show_label=False, interactive=False,
-                             elem_id="playground-frame", height=400,
-                             placeholder="Start trains live; Step trains a few steps; Reset starts over.")
+            ui.frame = gr.Image(type="pil", format="png", label="Live view", show_label=False, interactive=False,
+                                elem_id="playground-frame", height=400,
+                                placeholder="Start trains live; Step trains a few steps; Reset starts over.")
             with gr.Row():  # under the frame, so both fit on a laptop's first screen
-                start = gr.Button("Start", variant="primary", min_width=80)
-                pause = gr.Button("Pause", min_width=80)
-                step = gr.Button("Step", min_width=80)
-                reset = gr.Button("Reset", min_width=80)
-            log = gr.Textbox(label="Log", lines=1, max_lines=2)
+                ui.start = gr.Button("Start", variant="primary", min_width=80)
+                ui.pause = gr.Button("Pause", min_width=80)
+                ui.step = gr.Button("Step", min_width=80)
+                ui.reset = gr.Button("Reset", min_width=80)
+            ui.log = gr.Textbox(label="Log", lines=1, max_lines=2)
             with gr.Row():
-                steps = gr.Slider(*R["steps"][:2], value=pg.DEFAULT_STEPS, step=R["steps"][2],
-                                  label="Steps per Step click")
-                stop_at = FiniteNumber(pg.DEFAULT_STOP_AT, precision=0, minimum=1, maximum=pg.MAX_STEPS,
-                                    label="Start trains until step")
+                ui.steps = gr.Slider(*R["steps"][:2], value=pg.DEFAULT_STEPS, step=R["steps"][2],
+                                     label="Steps per Step click")
+                ui.stop_at = FiniteNumber(pg.DEFAULT_STOP_AT, precision=0, minimum=1, maximum=pg.MAX_STEPS,
+                                       label="Start trains until step")
             with gr.Accordion("Numbers", open=False):
-                summary = gr.JSON(label="Numbers", show_label=False)
+                ui.summary = gr.JSON(label="Numbers", show_label=False)
     with gr.Accordion("Race: two losses, same data, same seed", open=False):
         with gr.Row():
-            loss_a = gr.Dropdown(loss_choices, value=pg.DEFAULT_RACE[0], label="Loss A")
-            loss_b = gr.Dropdown(loss_choices, value=pg.DEFAULT_RACE[1], label="Loss B")
-            race_steps = gr.Slider(*R["race_steps"][:2], value=pg.DEFAULT_RACE_STEPS, step=R["race_steps"][2],
-                                   label="Steps")
+            ui.loss_a = gr.Dropdown(loss_choices, value=pg.DEFAULT_RACE[0], label="Loss A")
+            ui.loss_b = gr.Dropdown(loss_choices, value=pg.DEFAULT_RACE[1], label="Loss B")
+            ui.race_steps = gr.Slider(*R["race_steps"][:2], value=pg.DEFAULT_RACE_STEPS, step=R["race_steps"][2],
+                                      label="Steps")
         with gr.Row():
-            race_go = gr.Button("Race", variant="primary")
-            race_stop = gr.Button("Stop")
+            ui.race_go = gr.Button("Race", variant="primary")
+            ui.race_stop = gr.Button("Stop")
         # one above the other: side by side each frame would be too small to read
-        frame_a = gr.Image(type="pil", format="png", label="A", show_label=False, interactive=False)
-        frame_b = gr.Image(type="pil", format="png", label="B", show_label=False, interactive=False)
-        race_text = gr.Textbox(label="Result", lines=2)
+        ui.frame_a = gr.Image(type="pil", format="png", label="A", show_label=False, interactive=False)
+        ui.frame_b = gr.Image(type="pil", format="png", label="B", show_label=False, interactive=False)
+        ui.race_text = gr.Textbox(label="Result", lines=2)
+    return TabUI(ui)
 
-    settings = [data, loss, optimizer, lr_g, lr_d, n_critic, batch_size, width, depth, seed, mean, std, d_input,
-                gp_weight]
-    view = [frame, log, summary, run]
+
+def listen(studio: Any, app: AppWidgets | None, tab: TabUI) -> Shown:
+    """Wire the Playground's events. Returns what runs when the tab is first shown: a first frame."""
+    ui = tab.widgets
+    settings = [ui.data, ui.loss, ui.optimizer, ui.lr_g, ui.lr_d, ui.n_critic, ui.batch_size, ui.width, ui.depth,
+                ui.seed, ui.mean, ui.std, ui.d_input, ui.gp_weight]
+    view = [ui.frame, ui.log, ui.summary, ui.run]
     heavy = dict(concurrency_id="playground", concurrency_limit=CONCURRENCY)
     # one at a time per session: a click cancels this session's live loop before touching the run
-    train = start.click(playground_train, settings + [stop_at, run], view, api_name="playground_train",
-                        show_progress="hidden", **heavy)
-    pause.click(None, cancels=[train])
+    train = ui.start.click(playground_train, settings + [ui.stop_at, ui.run], view, api_name="playground_train",
+                           show_progress="hidden", **heavy)
+    ui.pause.click(None, cancels=[train])
     # "minimal" progress: the last frame stays visible while a step computes
-    step.click(playground_step, settings + [steps, run], view, api_name="playground_step", cancels=[train],
-               show_progress="minimal", **heavy)
-    reset.click(playground_reset, settings, view, api_name="playground_reset", cancels=[train],
-                show_progress="minimal", **heavy)
-    loss.change(playground_loss_defaults, loss, [optimizer, lr_g, lr_d, n_critic, gp_weight, loss_help],
-                api_name="playground_loss_defaults")
-    data.change(_gaussian_settings, data, gauss, api_visibility="private")
-    race = race_go.click(playground_race, [data, loss_a, loss_b, race_steps, seed, batch_size, width, depth, mean, std],
-                         [frame_a, frame_b, race_text], api_name="playground_race", show_progress="hidden", **heavy)
-    race_stop.click(None, cancels=[race])
-    return SimpleNamespace(arrive=dict(fn=playground_first, inputs=[frame, *settings], outputs=view,
-                                       api_visibility="private", show_progress="minimal", **heavy))
+    ui.step.click(playground_step, settings + [ui.steps, ui.run], view, api_name="playground_step", cancels=[train],
+                  show_progress="minimal", **heavy)
+    ui.reset.click(playground_reset, settings, view, api_name="playground_reset", cancels=[train],
+                   show_progress="minimal", **heavy)
+    ui.loss.change(playground_loss_defaults, ui.loss,
+                   [ui.optimizer, ui.lr_g, ui.lr_d, ui.n_critic, ui.gp_weight, ui.loss_help],
+                   api_name="playground_loss_defaults")
+    ui.data.change(_gaussian_settings, ui.data, ui.gauss, api_visibility="private")
+    race = ui.race_go.click(playground_race, [ui.data, ui.loss_a, ui.loss_b, ui.race_steps, ui.seed, ui.batch_size,
+                                              ui.width, ui.depth, ui.mean, ui.std],
+                            [ui.frame_a, ui.frame_b, ui.race_text], api_name="playground_race",
+                            show_progress="hidden", **heavy)
+    ui.race_stop.click(None, cancels=[race])
+    # a first frame without a click, in the playground's own concurrency group
+    return Shown(arrive=Handler(playground_first, [ui.frame, *settings], view, options=heavy))
 
 
 def build_demo() -> gr.Blocks:
     """A Blocks app holding only the Playground tab (the full app mounts ``render()`` in its own tab)."""
     with gr.Blocks(title="GAN Studio: Playground") as demo:
         with gr.Tab("Playground"):
-            render()
+            listen(None, None, render())
     demo.queue(default_concurrency_limit=CONCURRENCY)
     return demo
 

@@ -14,9 +14,15 @@ from .. import inference, options
 from ..checkpoint import GanModel
 from ..errors import InputError
 from ..models.base import Task
-from .common import (ModelCheckboxGroup, Session, Studio, bind, card_markdown, file_stem, gallery, output_gallery,
-                     output_image, parse_seeds, picker, random_seed, seed_box, seed_value, slider, stamp)
+from .cards import card_markdown
+from .components import ModelCheckboxGroup
+from .handlers import bind
 from .live import LIVE, live, on_arrival, timed
+from .provenance import file_stem, stamp
+from .state import Session, Studio
+from .tabs import AppWidgets, Handler, Shown, TabUI
+from .widgets import (gallery, output_gallery, output_image, parse_seeds, picker, random_seed, seed_box, seed_value,
+                      slider)
 
 TAB = "style"
 GUIDE = ("**Try this:** switch **W layers from the columns** between coarse, middle and fine, or drag **ψ**: the "
@@ -90,7 +96,7 @@ def preset_layers(studio: Studio, model_id: str, preset: str, session: Session) 
 
 def style_mix(studio: Studio, model_id: str, row_seeds: str, col_seeds: str, preset: str, layers: list[int],
               psi: float, cutoff: int, noise_mode: str, noise_strength: float, noise_seed: int, per_layer: str,
-              session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+              precision: str, session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """The StyleGAN style-mixing figure: each row seed's image takes the chosen W layers from each column seed.
 
     Args:
@@ -105,6 +111,7 @@ def style_mix(studio: Studio, model_id: str, row_seeds: str, col_seeds: str, pre
         noise_strength: global noise strength.
         noise_seed: seed of the random noise.
         per_layer: per-layer noise multipliers, comma-separated in layer order (empty = all 1).
+        precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         The mixing grid (first row: column sources, first column: row sources) as a PNG with its settings, and a
         summary.
@@ -117,15 +124,15 @@ def style_mix(studio: Studio, model_id: str, row_seeds: str, col_seeds: str, pre
     r = inference.style_mix(model, row_seeds=rows, col_seeds=cols, layers=chosen, psi=float(psi),
                             cutoff=int(cutoff) or None, noise_mode=noise_mode, noise_seed=seed_value(noise_seed),
                             noise_strength=layer_strengths(model, noise_strength, per_layer),
-                            precision=session.precision)
+                            precision=precision)
     params = stamp(r.params, model, entry)
     return (studio.png(r.grid, params, file_stem(entry, "mix")),
             f"{len(rows)} x {len(cols)} mixes, W layers {r.params['layers']} from the columns, {r.seconds:.2f} s")
 
 
 def render_style(studio: Studio, model_id: str, seed: int, psi: float, cutoff: int, noise_mode: str,
-                 noise_strength: float, noise_seed: int, per_layer: str, session: Session,
-                 progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:
+                 noise_strength: float, noise_seed: int, per_layer: str, precision: str,
+                 session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> str:
     """One StyleGAN image with full control of truncation and noise.
 
     Args:
@@ -137,6 +144,7 @@ def render_style(studio: Studio, model_id: str, seed: int, psi: float, cutoff: i
         noise_strength: global noise strength.
         noise_seed: seed of the random noise.
         per_layer: per-layer noise multipliers, comma-separated (empty = all 1).
+        precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         The image as a PNG with its settings.
     """
@@ -144,12 +152,12 @@ def render_style(studio: Studio, model_id: str, seed: int, psi: float, cutoff: i
     r = inference.render_style(model, seed=seed_value(seed), psi=float(psi), cutoff=int(cutoff) or None,
                                noise_mode=noise_mode, noise_seed=seed_value(noise_seed),
                                noise_strength=layer_strengths(model, noise_strength, per_layer),
-                               precision=session.precision)
+                               precision=precision)
     return studio.png(r.grid, stamp(r.params, model, entry), file_stem(entry, "seed", int(seed)))
 
 
 def noise_only(studio: Studio, model_id: str, seed: int, psi: float, noise_strength: float, per_layer: str,
-               session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+               precision: str, session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """What the per-layer noise changes: one latent under four noise draws, and the per-pixel spread across them.
 
     Args:
@@ -159,13 +167,14 @@ def noise_only(studio: Studio, model_id: str, seed: int, psi: float, noise_stren
         noise_strength: global noise strength.
         per_layer: per-layer noise multipliers, comma-separated (empty = all 1); set a layer to 0 to see what
             it alone contributes.
+        precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         A row [draw 1 .. draw 4, standard deviation] as a PNG, and the single images.
     """
     model, entry = studio.load(model_id, session, progress)
     r = inference.noise_variation(model, seed=seed_value(seed), psi=float(psi),
                                   noise_strength=layer_strengths(model, noise_strength, per_layer),
-                                  precision=session.precision)
+                                  precision=precision)
     params = stamp(r.params, model, entry)
     stem = file_stem(entry, "noise", int(seed))
     return studio.png(r.grid, params, stem), gallery(studio, r.images, params, r.captions, stem)
@@ -176,7 +185,7 @@ def surprise_seeds() -> tuple[str, str]:
     return tuple(", ".join(str(random_seed()) for _ in range(4)) for _ in range(2))  # type: ignore[return-value]
 
 
-def render(studio: Studio, session: gr.State) -> SimpleNamespace:
+def render(studio: Studio, session: gr.State) -> TabUI:
     """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
     ui = SimpleNamespace()
     gr.Markdown(GUIDE, elem_classes=["guide"])
@@ -218,18 +227,19 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                 ui.one = output_image("One image", "style-one", 256)
                 ui.noise_grid = output_image("Noise only: four noise draws and their spread", "style-noise", 256)
             ui.noise_images = output_gallery("Noise draws", columns=5)
-    listen(studio, session, ui)
-    return ui
+    return TabUI(ui, picker=ui.picker)
 
 
-def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
-    ui.select = (bind(studio, select_model), [ui.picker, session],
-                 [ui.card, ui.preset, ui.layers, ui.cutoff, ui.per_layer, *ui.per_layer_sliders])
-    noise = [ui.noise_mode, ui.noise_strength, ui.noise_seed, ui.per_layer, session]
+def listen(studio: Studio, app: AppWidgets, tab: TabUI) -> Shown:
+    """Wire the tab's events; results follow the controls. Returns what runs when the tab is first shown."""
+    ui, session, precision = tab.widgets, app.session, app.precision
+    select = Handler(bind(studio, select_model), [ui.picker, session],
+                     [ui.card, ui.preset, ui.layers, ui.cutoff, ui.per_layer, *ui.per_layer_sliders])
+    noise = [ui.noise_mode, ui.noise_strength, ui.noise_seed, ui.per_layer, precision, session]
     mix_in = [ui.picker, ui.rows, ui.cols, ui.preset, ui.layers, ui.psi, ui.cutoff, *noise]
     mix_out = [ui.grid, ui.summary]
-    ui.arrive = (bind(studio, on_arrival(style_mix, 2), gpu=True), [ui.grid, *mix_in], mix_out)
-    picked = ui.picker.change(*ui.select, api_name="style_select_model", concurrency_id="load")
+    arrive = Handler(bind(studio, on_arrival(style_mix, 2), gpu=True), [ui.grid, *mix_in], mix_out)
+    picked = ui.picker.change(*select, api_name="style_select_model", concurrency_id="load")
     ui.preset.change(bind(studio, preset_layers), [ui.picker, ui.preset, session], ui.layers,
                      api_name="style_preset_layers", concurrency_limit=None, show_progress="hidden")
     # Ticking a layer by hand makes the choice custom; the sliders write their values into one text field,
@@ -239,7 +249,7 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     ui.run_one.click(bind(studio, render_style, gpu=True), [ui.picker, ui.seed, ui.psi, ui.cutoff, *noise], ui.one,
                      api_name="render_style", concurrency_id="inference")
     ui.run_noise.click(bind(studio, noise_only, gpu=True),
-                       [ui.picker, ui.seed, ui.psi, ui.noise_strength, ui.per_layer, session],
+                       [ui.picker, ui.seed, ui.psi, ui.noise_strength, ui.per_layer, precision, session],
                        [ui.noise_grid, ui.noise_images], api_name="noise_only", concurrency_id="inference")
     # private events after the named endpoints, which keep the plain names
     picked.then(bind(studio, timed(style_mix), gpu=True), mix_in, mix_out, **LIVE)
@@ -252,3 +262,4 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     gr.on([ui.rows.submit, ui.cols.submit, ui.rows.blur, ui.cols.blur, ui.preset.input, ui.psi.release,
            ui.cutoff.release, ui.noise_mode.input, ui.noise_strength.release, ui.noise_seed.change,
            ui.per_layer.change], mix_live, mix_in, mix_out, **LIVE)
+    return Shown(select, arrive)

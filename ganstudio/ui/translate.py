@@ -15,9 +15,14 @@ from PIL import Image
 from .. import inference, options
 from ..checkpoint import GanModel
 from ..errors import InputError
-from .common import (TAB_TASKS, DrawingPad, Session, Studio, UploadImage, bind, card_markdown, example_files,
-                     family_label, file_stem, output_gallery, output_image, picker, seed_box, seed_value, stamp)
+from .cards import card_markdown
+from .components import DrawingPad, UploadImage
+from .handlers import bind
 from .live import LIVE, live, on_arrival, timed
+from .provenance import file_stem, stamp
+from .state import Session, Studio, family_label
+from .tabs import AppWidgets, Handler, Shown, TabUI, tab_spec
+from .widgets import example_files, output_gallery, output_image, picker, seed_box, seed_value
 
 TAB = "translate"
 GUIDE = ("**Try this:** click another example below or upload your own; the output follows (drag the line in "
@@ -89,7 +94,8 @@ def select_model(studio: Studio, model_id: str, session: Session,
 
 
 def translate_image(studio: Studio, model_id: str, image: str | None, direction: str, fit: str, mode: str,
-                    seed: int, session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+                    seed: int, precision: str, session: Session,
+                    progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """Translate an image with an image-to-image GAN (pix2pix, CycleGAN, DiscoGAN, SPADE).
 
     Args:
@@ -101,17 +107,19 @@ def translate_image(studio: Studio, model_id: str, image: str | None, direction:
         mode: "deterministic", "paper" (pix2pix: dropout on as the noise source, seeded) or "eval" (stored
             normalisation statistics).
         seed: seed of the dropout noise in paper mode.
+        precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         The input as the model read it, the output at the input's size (PNG with its settings), and how the size
         was fitted.
     """
     if image is None:
         raise InputError("upload an image first (or draw one in the Draw tab)")
-    return _translate(studio, model_id, image, direction, fit, mode, seed, session, progress)
+    return _translate(studio, model_id, image, direction, fit, mode, seed, precision, session, progress)
 
 
 def translate_drawing(studio: Studio, model_id: str, drawing: dict | None, direction: str, fit: str, mode: str,
-                      seed: int, session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+                      seed: int, precision: str, session: Session,
+                      progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """Translate a drawing from the sketch / palette pad (same settings as translate_image).
 
     Args:
@@ -121,6 +129,7 @@ def translate_drawing(studio: Studio, model_id: str, drawing: dict | None, direc
         fit: "pad" or "resize".
         mode: "deterministic", "paper" or "eval".
         seed: seed of the dropout noise in paper mode.
+        precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         The input as the model read it, the output, and how the size was fitted.
     """
@@ -133,14 +142,14 @@ def translate_drawing(studio: Studio, model_id: str, drawing: dict | None, direc
         ground = base.convert("RGBA") if isinstance(base, Image.Image) and base.size == picture.size else \
             Image.new("RGBA", picture.size, (255, 255, 255, 255))
         picture = Image.alpha_composite(ground, picture).convert("RGB")
-    return _translate(studio, model_id, picture, direction, fit, mode, seed, session, progress)
+    return _translate(studio, model_id, picture, direction, fit, mode, seed, precision, session, progress)
 
 
 def _translate(studio: Studio, model_id: str, image: Any, direction: str, fit: str, mode: str, seed: int,
-               session: Session, progress: gr.Progress) -> tuple:
+               precision: str, session: Session, progress: gr.Progress) -> tuple:
     model, entry = studio.load(model_id, session, progress)
     r = inference.translate(model, image, direction=direction or "AB", fit=fit, mode=mode, seed=seed_value(seed),
-                            precision=session.precision)
+                            precision=precision)
     params = stamp(r.params, model, entry)
     stem = file_stem(entry, direction or "AB", mode)
     return (studio.png(r.input, {}, f"{stem}-input"), studio.png(r.output, params, f"{stem}-output"),
@@ -162,7 +171,7 @@ def _example_kind(image: str | None) -> str | None:
 
 
 def refresh(studio: Studio, model_id: str, image: str | None, direction: str, fit: str, mode: str, seed: int,
-            session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+            precision: str, session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """The upload tab's result for the model just chosen: when the input is missing or an example of another
     kind (a sketch for a label-map model), the model's own example goes in (and its change translates it);
     otherwise the input is translated again."""
@@ -175,16 +184,17 @@ def refresh(studio: Studio, model_id: str, image: str | None, direction: str, fi
             return (studio.write(first.read_bytes(), first.name), *(gr.update() for _ in range(3)))
         if image is None:
             return tuple(gr.update() for _ in range(4))
-    return (gr.update(), *_translate(studio, model_id, image, direction, fit, mode, seed, session, progress))
+    return (gr.update(), *_translate(studio, model_id, image, direction, fit, mode, seed, precision, session, progress))
 
 
-def compare_translations(studio: Studio, subject: str, session: Session,
+def compare_translations(studio: Studio, subject: str, precision: str, session: Session,
                          progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """Every image-to-image model on the same emoji, each from its own kind of input (a sketch for pix2pix, a
     region map for SPADE, the Noto emoji for CycleGAN and DiscoGAN), with default settings.
 
     Args:
         subject: which bundled example emoji: "smiley", "heart" or "flower".
+        precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         Input and output of every model that has an input of that emoji (PNG outputs with their settings), captioned,
         and a summary.
@@ -193,14 +203,14 @@ def compare_translations(studio: Studio, subject: str, session: Session,
         raise InputError(f"subject must be one of {', '.join(COMPARE_SUBJECTS)}")
     items, names = [], []
     for e in studio.entries:
-        if e.task not in TAB_TASKS[TAB]:
+        if e.task not in tab_spec(TAB).tasks:
             continue
         model, entry = studio.load(e.id, session, progress)
         found = [p for p in example_files(f"{input_kind(model)}_{subject}")]
         if not found:
             continue
         r = inference.translate(model, found[0], mode=inference.default_translate_mode(model),
-                                precision=session.precision)
+                                precision=precision)
         stem = file_stem(entry, "compare", subject)
         name = family_label(model.family.name)
         items += [(studio.png(r.input, {}, f"{stem}-input"), f"{name} reads: {input_kind(model)}"),
@@ -212,11 +222,11 @@ def compare_translations(studio: Studio, subject: str, session: Session,
 
 
 def follow_input(studio: Studio, model_id: str, image: str | None, direction: str, fit: str, mode: str, seed: int,
-                 session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
+                 precision: str, session: Session, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:
     """translate_image for controls that change: a cleared input changes nothing."""
     if image is None:
         return tuple(gr.update() for _ in range(3))
-    return _translate(studio, model_id, image, direction, fit, mode, seed, session, progress)
+    return _translate(studio, model_id, image, direction, fit, mode, seed, precision, session, progress)
 
 
 def before_after(before: str | None, after: str | None) -> tuple | None:
@@ -224,7 +234,7 @@ def before_after(before: str | None, after: str | None) -> tuple | None:
     return (before, after) if before and after else None
 
 
-def render(studio: Studio, session: gr.State) -> SimpleNamespace:
+def render(studio: Studio, session: gr.State) -> TabUI:
     """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
     ui = SimpleNamespace()
     gr.Markdown(GUIDE, elem_classes=["guide"])
@@ -277,27 +287,28 @@ def render(studio: Studio, session: gr.State) -> SimpleNamespace:
                     ui.compare_summary = gr.Markdown()
                     ui.compared = output_gallery("Input and output of every model", columns=4,
                                                  elem_id="translate-compared")
-    listen(studio, session, ui)
-    return ui
+    return TabUI(ui, picker=ui.picker)
 
 
-def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
-    ui.select = (bind(studio, select_model), [ui.picker, session],
-                 [ui.card, ui.direction, ui.mode, ui.seed, ui.pad, ui.legend])
-    settings = [ui.direction, ui.fit, ui.mode, ui.seed, session]
+def listen(studio: Studio, app: AppWidgets, tab: TabUI) -> Shown:
+    """Wire the tab's events; results follow the controls. Returns what runs when the tab is first shown."""
+    ui, session, precision = tab.widgets, app.session, app.precision
+    select = Handler(bind(studio, select_model), [ui.picker, session],
+                     [ui.card, ui.direction, ui.mode, ui.seed, ui.pad, ui.legend])
+    settings = [ui.direction, ui.fit, ui.mode, ui.seed, precision, session]
     upload_out = [ui.read, ui.out_upload, ui.fit_info]
     slide = (before_after, [ui.read, ui.out_upload], ui.slider)
     quiet = dict(api_visibility="private", queue=False, show_progress="hidden")
     # the first result: the model's own example goes in, and its change translates it
-    ui.arrive = (bind(studio, on_arrival(refresh, 4), gpu=True), [ui.out_upload, ui.picker, ui.image, *settings],
-                 [ui.image, *upload_out])
-    picked = ui.picker.change(*ui.select, api_name="translate_select_model", concurrency_id="load")
+    arrive = Handler(bind(studio, on_arrival(refresh, 4), gpu=True), [ui.out_upload, ui.picker, ui.image, *settings],
+                     [ui.image, *upload_out])
+    picked = ui.picker.change(*select, api_name="translate_select_model", concurrency_id="load")
     translated = ui.run.click(bind(studio, timed(translate_image), gpu=True), [ui.picker, ui.image, *settings],
                               upload_out, api_name="translate", concurrency_id="inference")
     ui.run_draw.click(bind(studio, translate_drawing, gpu=True), [ui.picker, ui.pad, *settings],
                       [ui.read, ui.out_draw, ui.fit_info], api_name="translate_drawing", concurrency_id="inference")
     compare = bind(studio, compare_translations, gpu=True)
-    ui.run_compare.click(compare, [ui.subject, session], [ui.compared, ui.compare_summary],
+    ui.run_compare.click(compare, [ui.subject, precision, session], [ui.compared, ui.compare_summary],
                          api_name="compare_translations", concurrency_id="inference")
     # private events after the named endpoints, which keep the plain names
     translated.then(*slide, **quiet)
@@ -306,5 +317,6 @@ def listen(studio: Studio, session: gr.State, ui: SimpleNamespace) -> None:
     gr.on([ui.image.change, ui.direction.input, ui.fit.input, ui.mode.input, ui.seed.change],
           bind(studio, live(follow_input, 3, note=2), gpu=True), [ui.picker, ui.image, *settings], upload_out,
           **LIVE).then(*slide, **quiet)
-    gr.on([ui.compare_tab.select, ui.subject.input], compare, [ui.subject, session],
+    gr.on([ui.compare_tab.select, ui.subject.input], compare, [ui.subject, precision, session],
           [ui.compared, ui.compare_summary], **LIVE)
+    return Shown(select, arrive)

@@ -14,7 +14,7 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from ganstudio.ui import common
+from ganstudio.ui import handlers, state, widgets
 from ganstudio.ui.app import launch_options, mcp_available
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,14 +85,14 @@ def test_gpu_is_lent_through_spaces_when_present(monkeypatch):
                 return fn(*a, **k)
             return run
 
-    monkeypatch.setattr(common, "spaces", FakeSpaces)
+    monkeypatch.setattr(handlers, "spaces", FakeSpaces)
 
     def work(studio, x: int) -> int:
         """Double x."""
         return 2 * x
 
-    assert common.bind(object(), work, gpu=True)(3) == 6 and lent == ["work"]
-    assert common.bind(object(), work)(4) == 8 and lent == ["work"]
+    assert handlers.bind(object(), work, gpu=True)(3) == 6 and lent == ["work"]
+    assert handlers.bind(object(), work)(4) == 8 and lent == ["work"]
 
 
 def test_handler_signature_and_docstring_survive_binding():
@@ -107,7 +107,7 @@ def test_handler_signature_and_docstring_survive_binding():
         """
         return f"{model_id}{seed}"
 
-    bound = common.bind(object(), work)
+    bound = handlers.bind(object(), work)
     assert list(inspect.signature(bound).parameters) == ["model_id", "seed", "progress"]
     assert bound.__doc__.startswith("Do it.") and bound("m", 1) == "m1"
 
@@ -115,22 +115,22 @@ def test_handler_signature_and_docstring_survive_binding():
 def test_errors_become_short_user_messages():
     from ganstudio.hub import ModelSourceError
 
-    assert common.user_error(ModelSourceError("no such repo")).message == "no such repo"
+    assert handlers.user_error(ModelSourceError("no such repo")).message == "no such repo"
     missing = ModuleNotFoundError("No module named 'ganstudio.models.future'", name="ganstudio.models.future")
-    assert "not part of this build" in common.user_error(missing).message
-    assert "server log" in common.user_error(RuntimeError("internal detail")).message
-    assert "internal detail" not in common.user_error(RuntimeError("internal detail")).message
-    assert len(common.user_error(ValueError("x" * 2000)).message) <= 400
+    assert handlers.user_error(missing).message == handlers.GENERIC_ERROR  # a bug: logged, never shown
+    assert "server log" in handlers.user_error(RuntimeError("internal detail")).message
+    assert "internal detail" not in handlers.user_error(RuntimeError("internal detail")).message
+    assert len(handlers.user_error(ValueError("x" * 2000)).message) <= 400
     with pytest.raises(gr.Error, match="choose a model first"):
-        common.bind(common.new_studio(ROOT / "no-catalog.json"), lambda studio, m: studio.entry(m, None))("")
+        handlers.bind(state.new_studio(ROOT / "no-catalog.json"), lambda studio, m: studio.entry(m, None))("")
 
 
 def test_seed_lists_are_parsed_and_bounded():
-    assert common.parse_seeds("1, 2 5-7", "rows") == [1, 2, 5, 6, 7]
+    assert widgets.parse_seeds("1, 2 5-7", "rows") == [1, 2, 5, 6, 7]
     with pytest.raises(ValueError, match="not a seed"):
-        common.parse_seeds("1, x", "rows")
+        widgets.parse_seeds("1, x", "rows")
     with pytest.raises(ValueError, match="too long"):
-        common.parse_seeds("1-100", "rows")
+        widgets.parse_seeds("1-100", "rows")
 
 
 def test_core_never_imports_gradio():
@@ -149,32 +149,32 @@ def test_a_toy_model_loaded_in_the_app_is_refused_with_a_message():
     from ganstudio.checkpoint import new_model
 
     with pytest.raises(ValueError, match="no tab shows it .*train toy"):
-        common.session_entry(new_model("toy"), "someone/toy-ring")
+        state.session_entry(new_model("toy"), "someone/toy-ring")
 
 
 def test_only_deliberate_errors_show_their_text_and_no_message_shows_a_server_path():
     from ganstudio.errors import InputError
     from ganstudio.images import ImageInputError
 
-    assert common.user_error(InputError("seed must be a number")).message == "seed must be a number"
-    raw = common.user_error(ValueError("cannot identify image file '/tmp/gradio/123/x.png'")).message
-    assert raw == common.GENERIC_ERROR
+    assert handlers.user_error(InputError("seed must be a number")).message == "seed must be a number"
+    raw = handlers.user_error(ValueError("cannot identify image file '/tmp/gradio/123/x.png'")).message
+    assert raw == handlers.GENERIC_ERROR
     alloc = RuntimeError("[enforce fail at alloc_cpu.cpp:127] data. DefaultCPUAllocator: not enough memory")
-    assert common.user_error(alloc).message.startswith("out of memory")
-    assert "IndexError" not in common.user_error(IndexError("list index out of range")).message
-    shown = common.user_error(ImageInputError("could not read '/srv/app/uploads/ab12/cat.png' (bad CRC)")).message
+    assert handlers.user_error(alloc).message.startswith("out of memory")
+    assert "IndexError" not in handlers.user_error(IndexError("list index out of range")).message
+    shown = handlers.user_error(ImageInputError("could not read '/srv/app/uploads/ab12/cat.png' (bad CRC)")).message
     assert "/srv" not in shown and "cat.png" in shown
-    assert common.scrub_paths("Hub at http://127.0.0.1:9/ for owner/name/sub") == \
+    assert handlers.scrub_paths("Hub at http://127.0.0.1:9/ for owner/name/sub") == \
         "Hub at http://127.0.0.1:9/ for owner/name/sub"
 
 
 def test_nan_and_infinite_inputs_are_refused_at_the_boundary():
-    studio = common.new_studio(ROOT / "no-catalog.json")
+    studio = state.new_studio(ROOT / "no-catalog.json")
 
     def handler(studio, model_id: str, psi: float, seeds: list) -> str:
         return "ran"
 
-    bound = common.bind(studio, handler)
+    bound = handlers.bind(studio, handler)
     assert bound("m", 0.5, [1, 2]) == "ran"
     with pytest.raises(gr.Error, match="psi must be a finite number"):
         bound("m", float("nan"), [1])
@@ -191,11 +191,11 @@ def test_tabs_open_on_the_featured_model_and_pickers_say_what_models_make(tmp_pa
     raw = json.loads(path.read_text())
     raw["models"][1].update(makes="digits, 16 px", featured=["random"])
     path.write_text(json.dumps(raw))
-    studio = common.new_studio(path, out_dir=tmp_path / "out")
+    studio = state.new_studio(path, out_dir=tmp_path / "out")
     assert studio.default_model("generate") == "tiny-sgan"  # featured, though listed second
     assert ("SGAN · digits, 16 px", "tiny-sgan") in studio.choices("generate", None)
     assert ("DCGAN · Tiny DCGAN", "tiny-dcgan") in studio.choices("generate", None)  # no plain words: the title
     assert studio.default_model("conditional") is None
     raw["models"][1].pop("featured")
     path.write_text(json.dumps(raw))
-    assert common.new_studio(path, out_dir=tmp_path / "out").default_model("generate") == "tiny-dcgan"
+    assert state.new_studio(path, out_dir=tmp_path / "out").default_model("generate") == "tiny-dcgan"

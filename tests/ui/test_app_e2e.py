@@ -83,6 +83,32 @@ def test_random_grid_is_deterministic_sized_and_carries_its_settings(client):
     assert "4 images" in summary
 
 
+INFERENCE = {"generate_grid", "compare_models", "interpolate", "generate_per_class", "translate", "translate_drawing",
+             "compare_translations", "all_single_edits", "edit_attributes", "style_mix", "render_style", "noise_only"}
+
+
+def test_precision_is_an_input_of_every_inference_endpoint(served, client):
+    from ganstudio.runtime import cpu_has_bf16
+
+    api = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    for name in INFERENCE:
+        params = {p["parameter_name"]: p for p in api[f"/{name}"]["parameters"]}
+        assert params["precision"]["parameter_default"] == "exact", name
+    # a fresh client, no /set_precision call: each call says its precision, and nothing carries over
+    fresh = Client(served.url, verbose=False)
+    fast = call(fresh, "generate_grid", "tiny-dcgan", 7, 4, 1.0, False, "fast")[0]
+    exact = call(fresh, "generate_grid", "tiny-dcgan", 7, 4, 1.0, False, "exact")[0]
+    default = call(fresh, "generate_grid", "tiny-dcgan", 7, 4, 1.0, False)[0]
+    assert imgs.read_png_params(fast)["precision"] == "fast"
+    assert imgs.read_png_params(exact)["precision"] == imgs.read_png_params(default)["precision"] == "exact"
+    assert np.array_equal(pixels(exact), pixels(default))
+    if cpu_has_bf16():  # bf16 really runs here: the same seed gives (slightly) different pixels
+        assert not np.array_equal(pixels(fast), pixels(exact))
+    translated = call(fresh, "translate", "tiny-pix2pix", handle_file(str(_plain_png(exact))), "AB", "pad",
+                      "deterministic", 0, "fast")[1]
+    assert imgs.read_png_params(translated)["precision"] == "fast"
+
+
 def test_dropping_a_png_back_restores_its_settings(client):
     grid = call(client, "generate_grid", "tiny-sgan", 123, 9, 1.0, False)[0]
     model, seed, n, *_rest, params = call(client, "restore_png", handle_file(grid))
@@ -254,7 +280,7 @@ def test_app_starts_without_models_or_with_missing_families(tmp_path):
     import json
 
     from ganstudio.ui.app import build_app
-    from ganstudio.ui.common import new_studio
+    from ganstudio.ui.state import new_studio
 
     empty = tmp_path / "empty.json"
     empty.write_text('{"models": []}')

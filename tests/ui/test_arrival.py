@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganstudio.ui import common, edit, translate
+from ganstudio.ui import edit, state, translate
 
 
 @pytest.fixture(scope="module")
@@ -19,12 +19,12 @@ def studio(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("arrival")
     path = make_catalog(folder / "catalog", ["tiny-pix2pix", "tiny-spade", "tiny-stargan"])
-    return common.new_studio(path, out_dir=folder / "out")
+    return state.new_studio(path, out_dir=folder / "out")
 
 
 def test_translation_starts_from_the_models_own_kind_of_example(studio, tmp_path):
-    session = common.Session()
-    settings = ("AB", "pad", "deterministic", 0, session)
+    session = state.Session()
+    settings = ("AB", "pad", "deterministic", 0, "exact", session)
     image, *rest = translate.refresh(studio, "tiny-spade", None, *settings, progress=None)
     assert Path(image).name.startswith("labels_") and Path(image).is_file()
     assert all(r == gr.update() for r in rest)  # the image's change event translates it
@@ -38,5 +38,6 @@ def test_translation_starts_from_the_models_own_kind_of_example(studio, tmp_path
 
 
 def test_editing_starts_from_an_example_face(studio):
-    image, *rest = edit.refresh(studio, "tiny-stargan", None, "resize", "reference", common.Session(), progress=None)
+    image, *rest = edit.refresh(studio, "tiny-stargan", None, "resize", "reference", "exact", state.Session(),
+                                 progress=None)
     assert Path(image).name.startswith("face_") and len(rest) == 2 + edit.MAX_GROUPS + 2

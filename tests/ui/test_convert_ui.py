@@ -51,9 +51,9 @@ def convert(client: Client, path: Path | str, preset: str = "auto", attributes: 
 def test_an_upload_becomes_a_model_of_the_session_and_a_zip(served, client, dcgan_file):
     status, card, config, table, _inspect, *pickers, report, download = convert(client, dcgan_file,
                                                                                 config_values="ndf=8")
-    from ganstudio.ui.models import TAB_TITLES
+    from ganstudio.ui.tabs import MODEL_TABS
 
-    assert len(pickers) == len(TAB_TITLES)  # every tab's model picker learns the new model
+    assert len(pickers) == len(MODEL_TABS)  # every tab's model picker learns the new model
     assert "preset:  dcgan (published keys)" in report and "key mapping" in report
     assert "Random generation" in status and config["family"] == "dcgan" and config["config"]["ndf"] == 8
     assert "## Conversion" in card and "netG_epoch_24.pth" in card
@@ -127,24 +127,24 @@ def test_config_values_and_attribute_names_are_parsed():
 
 
 def test_a_sessions_conversions_are_deleted_with_its_state(served, dcgan_file, tmp_path):
-    from ganstudio.ui import common, models
+    from ganstudio.ui import models, state
 
-    studio = common.new_studio(served.catalog, out_dir=tmp_path / "out")
-    session, other = common.Session(), common.Session()
+    studio = state.new_studio(served.catalog, out_dir=tmp_path / "out")
+    session, other = state.Session(), state.Session()
     *_, zipped = models.convert_weights(studio, str(dcgan_file), "auto", None, None, "", "ndf=8", session, None)
     models.convert_weights(studio, str(dcgan_file), "auto", None, None, "", "ndf=8", other, None)
     assert len(session.folders) == 1 and Path(zipped).is_file() and Path(zipped).parent == Path(session.folders[0])
-    common.release_session(session)
+    state.release_session(session)
     assert not Path(zipped).exists() and session.folders == []
     assert all(Path(f).is_dir() for f in other.folders)  # another session's conversion stays
     # the app hands every session's state to release_session when Gradio drops it
     states = [b for b in served.demo.blocks.values() if isinstance(b, gr.State)]
-    assert states and all(s.delete_callback is common.release_session for s in states
-                          if isinstance(s.value, common.Session))
+    assert states and all(s.delete_callback is state.release_session for s in states
+                          if isinstance(s.value, state.Session))
 
 
 def test_conversions_a_stopped_server_left_are_swept_at_start(tmp_path):
-    from ganstudio.ui import common
+    from ganstudio.ui import state
 
     converted = tmp_path / "out" / "converted"
     old, recent = converted / "old-session", converted / "recent-session"
@@ -153,5 +153,5 @@ def test_conversions_a_stopped_server_left_are_swept_at_start(tmp_path):
         (folder / "conversion-x" / "model.zip").write_bytes(b"zip")
     day_ago = time.time() - 25 * 3600
     os.utime(old, (day_ago, day_ago))
-    common.new_studio(out_dir=tmp_path / "out")
+    state.new_studio(out_dir=tmp_path / "out")
     assert not old.exists() and (recent / "conversion-x" / "model.zip").is_file()

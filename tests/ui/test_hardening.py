@@ -94,12 +94,14 @@ def test_a_drawing_is_held_to_the_same_limits_as_an_upload(client, tmp_path):
 
 def test_nan_and_infinite_numbers_are_refused_not_rendered(served):
     url = served.url
-    assert "finite" in raw_refused(url, "generate_grid", '["tiny-stylegan2", 1, 4, NaN, false]')
-    assert "finite" in raw_refused(url, "generate_grid", '["tiny-dcgan", NaN, 4, 1.0, false]')
+    assert "finite" in raw_refused(url, "generate_grid", '["tiny-stylegan2", 1, 4, NaN, false, "exact"]')
+    assert "finite" in raw_refused(url, "generate_grid", '["tiny-dcgan", NaN, 4, 1.0, false, "exact"]')
     # a slider's own range check answers first, as clearly
-    assert "maximum" in raw_refused(url, "render_style", '["tiny-stylegan2", 4, Infinity, 0, "none", 1.0, 0, ""]')
-    assert "finite" in raw_refused(url, "interpolate", '["tiny-dcgan", 0, 1, 4, 12, "slerp", "gif", null, NaN]')
-    assert "finite" in raw_refused(url, "generate_grid", '["tiny-dcgan", 1e400, 4, 1.0, false]')
+    assert "maximum" in raw_refused(url, "render_style",
+                                    '["tiny-stylegan2", 4, Infinity, 0, "none", 1.0, 0, "", "exact"]')
+    assert "finite" in raw_refused(url, "interpolate",
+                                   '["tiny-dcgan", 0, 1, 4, 12, "slerp", "gif", null, NaN, "exact"]')
+    assert "finite" in raw_refused(url, "generate_grid", '["tiny-dcgan", 1e400, 4, 1.0, false, "exact"]')
 
 
 def test_per_layer_noise_must_be_finite(client):
@@ -327,9 +329,9 @@ def test_outputs_are_written_whole_and_a_torn_file_is_never_served(tmp_path, mon
     import errno
     import os
 
-    from ganstudio.ui import common
+    from ganstudio.ui import files, handlers, state
 
-    studio = common.new_studio(tmp_path / "none.json", out_dir=tmp_path / "out")
+    studio = state.new_studio(tmp_path / "none.json", out_dir=tmp_path / "out")
     data = b"\x89PNG whole file" * 100
     first = Path(studio.write(data, "grid.png"))
     first.write_bytes(b"")  # torn by a full disk earlier
@@ -340,11 +342,11 @@ def test_outputs_are_written_whole_and_a_torn_file_is_never_served(tmp_path, mon
         os.close(fd)
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(common.os, "fdopen", full_disk)
+    monkeypatch.setattr(files.os, "fdopen", full_disk)
     with pytest.raises(OSError):
         studio.write(other, "other.png")
     assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file() and p.read_bytes() != data]
-    assert common.user_error(OSError(errno.ENOSPC, "No space left on device: '/tmp/x'")).message == \
+    assert handlers.user_error(OSError(errno.ENOSPC, "No space left on device: '/tmp/x'")).message == \
         "the server's disk is full; try again later"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ganstudio.ui.common import Session, new_studio
+from ganstudio.ui.state import Session, new_studio
 from ganstudio.ui.models import load_model
 from tests.test_hub_import import CARD_MIT, pth_bytes, tiny_weights
 
