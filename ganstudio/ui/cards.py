@@ -18,7 +18,6 @@ from ..catalog import CatalogEntry
 from ..checkpoint import GanModel
 from .features import class_names
 from .provenance import model_folder, revision_of, weights_size
-from .state import family_label
 
 THUMB_SIDE = 256  # the card's sample grid: small enough to travel inside the card (WebP, tens of KB)
 
@@ -159,7 +158,7 @@ def card_markdown(model: GanModel, entry: CatalogEntry) -> str:
     cfg = model.config
     head = f"**{entry.title}**"
     quality = quality_sentence(m.metrics)
-    lines = [f"{family_label(model.family.name)}: {model.family.description}"]
+    lines = [f"{model.family.label}: {model.family.description}"]
     if m.description or entry.description:
         lines.append(m.description or entry.description)
     size = f"{model.num_parameters() / 1e6:.2f} M generator parameters"

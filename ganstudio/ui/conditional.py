@@ -12,7 +12,7 @@ from ..checkpoint import GanModel
 from ..errors import InputError
 from .cards import card_markdown
 from .components import ModelCheckboxGroup
-from .features import class_names, has_class_head
+from .features import class_names, has_class_head, num_continuous_codes
 from .handlers import bind
 from .live import LIVE, live, on_arrival, timed
 from .provenance import file_stem, stamp
@@ -41,7 +41,7 @@ def select_model(studio: Studio, model_id: str, session: Session,
     """
     model, entry = studio.load(model_id, session, progress)
     names = class_names(model)
-    n_codes = int(getattr(model.config, "num_continuous", 0) or 0)
+    n_codes = num_continuous_codes(model)
     label = "Categorical code" if n_codes else "Classes (one row each)"
     codes = [gr.update(visible=i < n_codes, value=options.INFOGAN_CODE.default) for i in range(MAX_CODES)]
     return (card_markdown(model, entry), gr.update(choices=names, value=names, label=label),
@@ -85,7 +85,7 @@ def generate_per_class(studio: Studio, model_id: str, classes: list[str], per_cl
     model, entry = studio.load(model_id, session, progress)
     if not classes:
         raise InputError("choose at least one class")
-    n_codes = int(getattr(model.config, "num_continuous", 0) or 0)
+    n_codes = num_continuous_codes(model)
     sliders = [float(c) for c in (code_1, code_2, code_3, code_4)]  # MAX_CODES of them
     codes = (sliders[:n_codes] + [options.INFOGAN_CODE.default] * max(0, n_codes - MAX_CODES)) if n_codes else None
     guessed = bool(guesses) and has_class_head(model)

@@ -1,23 +1,16 @@
-"""What a loaded model can do, read off the model itself (feature detection, not family names)."""
+"""What a loaded model can do, as the tabs ask it: the task contracts' answers (``ganstudio.inference``) plus
+the class names a picker shows."""
 
 from __future__ import annotations
 
 from ..checkpoint import GanModel
-from ..models.base import Task
+from ..inference import has_class_head, has_truncation, num_classes, num_continuous_codes
 
-
-def has_class_head(model: GanModel) -> bool:
-    """Whether the checkpoint's discriminator can guess classes (ACGAN, SGAN, InfoGAN)."""
-    d = model.modules.get("discriminator")
-    return d is not None and hasattr(d, "classify")
-
-
-def has_mean_latent(model: GanModel) -> bool:
-    """Whether truncation applies (a generator with a mean latent, i.e. StyleGAN)."""
-    return Task.STYLE in model.tasks and hasattr(model.generator, "truncate")
+__all__ = ["class_names", "has_class_head", "has_truncation", "num_continuous_codes"]
 
 
 def class_names(model: GanModel) -> list[str]:
-    k = int(getattr(model.config, "num_classes", 0) or 0)
+    """One name per class: the checkpoint's names where it has them, else the class index."""
+    k = num_classes(model)
     names = list(model.meta.class_names or [])
     return names[:k] + [str(i) for i in range(len(names), k)]

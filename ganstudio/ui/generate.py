@@ -14,7 +14,7 @@ from . import cards
 from ..errors import InputError
 from ..models.base import Task
 from .cards import card_markdown
-from .features import class_names, has_class_head, has_mean_latent
+from .features import class_names, has_class_head, has_truncation
 from .handlers import bind
 from .live import LIVE, live, on_arrival, timed
 from .provenance import file_stem, stamp
@@ -48,7 +48,7 @@ def select_model(studio: Studio, model_id: str, session: Session,
     model, entry = studio.load(model_id, session, progress)
     names = class_names(model)
     return (card_markdown(model, entry),
-            gr.update(visible=has_mean_latent(model)),
+            gr.update(visible=has_truncation(model)),
             gr.update(visible=has_class_head(model), value=has_class_head(model)),
             gr.update(visible=bool(names), choices=[(n, i) for i, n in enumerate(names)], value=0 if names else None))
 

@@ -54,7 +54,7 @@ def _status(model: GanModel, entry: CatalogEntry, cached_before: bool) -> str:
     tabs = [spec.title for spec in tabs_showing(entry.task)]
     facts = [
         ("Model", f"{entry.title} (`{entry.id}`)"),
-        ("Family", f"{family_label(model.family.name)}: {model.family.description}"),
+        ("Family", f"{model.family.label}: {model.family.description}"),
         ("Shown in", ", ".join(tabs) or "no tab"),
         ("Source", f"{_where(entry)}: `{entry.source}`" if entry.id == entry.source else "converted upload"),
         ("Size", f"{sum(model.num_parameters(c) for c in model.modules) / 1e6:.2f} M parameters in "

@@ -20,7 +20,7 @@ from .components import DrawingPad, UploadImage
 from .handlers import bind
 from .live import LIVE, live, on_arrival, timed
 from .provenance import file_stem, stamp
-from .state import Session, Studio, family_label
+from .state import Session, Studio
 from .tabs import AppWidgets, Handler, Shown, TabUI, tab_spec
 from .widgets import example_files, output_gallery, output_image, picker, seed_box, seed_value
 
@@ -212,7 +212,7 @@ def compare_translations(studio: Studio, subject: str, precision: str, session: 
         r = inference.translate(model, found[0], mode=inference.default_translate_mode(model),
                                 precision=precision)
         stem = file_stem(entry, "compare", subject)
-        name = family_label(model.family.name)
+        name = model.family.label
         items += [(studio.png(r.input, {}, f"{stem}-input"), f"{name} reads: {input_kind(model)}"),
                   (studio.png(r.output, stamp(r.params, model, entry), f"{stem}-output"), f"{name} makes")]
         names.append(entry.title)
