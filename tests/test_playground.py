@@ -24,7 +24,7 @@ LOG = re.compile(
 
 
 def test_core_never_imports_gradio():
-    code = "import sys, ganstudio.playground, ganstudio.bench_playground; assert 'gradio' not in sys.modules"
+    code = "import sys, ganstudio.playground, ganstudio.bench.playground; assert 'gradio' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
 
 

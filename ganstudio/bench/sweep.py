@@ -224,7 +224,7 @@ class Sweep:
         add(Case("work bounds", "convert_weights: ngf=1000", self.api(
             "convert_weights", handle_file(self.file("netG.pth", _dcgan_weights())), "auto", None, None, "",
             "ngf=1000")))
-        from .checkpoint import new_model, save_folder
+        from ..checkpoint import new_model, save_folder
 
         planted, linked = self.folder / "planted", self.folder / "linked"
         for folder in (planted, linked):
@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="also write every outcome to this JSON file")
     p.add_argument("--show-clear", action="store_true", help="also list the clear errors")
     args = p.parse_args(argv)
-    from .app_bench import _free_port, prepare_catalog, start_app
+    from .app import _free_port, prepare_catalog, start_app
 
     with tempfile.TemporaryDirectory(prefix="ganstudio-sweep-") as tmp:
         proc = None

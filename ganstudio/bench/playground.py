@@ -1,6 +1,6 @@
 """Playground speed: training steps/s of the 2-D MLPs and frames/s of the live view while training.
 
-``python -m ganstudio.bench_playground [--losses nonsaturating wgan-gp] [--seconds 3] [--threads 1]``
+``python -m ganstudio.bench.playground [--losses nonsaturating wgan-gp] [--seconds 3] [--threads 1]``
 
 For each loss (on the 8-Gaussian ring, batch 256, the default MLPs):
 
@@ -21,8 +21,8 @@ from typing import Any, Sequence
 
 import torch
 
-from . import losses
-from . import playground as pg
+from .. import losses
+from .. import playground as pg
 
 # What the playground promises on a 2-core CPU: training speed of the 2-D MLPs at batch 256, and the
 # live view's refresh rate while training.
@@ -77,7 +77,7 @@ def bench_gradio(seconds: float = 6.0, loss: str = "nonsaturating") -> dict[str,
 
     from gradio_client import Client
 
-    from .ui.playground import build_demo  # gradio only here, and only when asked for
+    from ..ui.playground import build_demo  # gradio only here, and only when asked for
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -118,7 +118,7 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m ganstudio.bench_playground", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m ganstudio.bench.playground", description=__doc__.splitlines()[0])
     p.add_argument("--losses", nargs="+", default=list(losses.LOSSES), choices=losses.LOSSES)
     p.add_argument("--seconds", type=float, default=3.0, help="per measurement")
     p.add_argument("--batch-size", type=int, default=256)
