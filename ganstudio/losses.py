@@ -31,6 +31,7 @@ hinge          relu(1 - r) + relu(1 + f)                 -f
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Callable, Iterable, Literal
 
@@ -189,6 +190,49 @@ def gradient_penalty(
     (grad,) = torch.autograd.grad(out.sum(), mixed, create_graph=True)
     norm = grad.reshape(b, -1).norm(2, dim=1)  # [B]
     return weight * (norm - 1).pow(2).mean()
+
+
+@dataclass
+class DiscriminatorLoss:
+    """What :func:`discriminator_loss` returns: the loss to minimise and its parts (tensors with graph)."""
+
+    total: torch.Tensor  # real_term + fake_term (+ gradient penalty)
+    real_term: torch.Tensor
+    fake_term: torch.Tensor
+    real_out: torch.Tensor  # D's logits on real data
+    fake_out: torch.Tensor  # D's logits on generated data
+
+
+def discriminator_loss(
+    discriminator: Callable[[torch.Tensor], torch.Tensor],
+    kind: str,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    gp_weight: float | None = None,
+    generator: torch.Generator | None = None,
+    joint: bool = False,
+    autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
+) -> DiscriminatorLoss:
+    """One discriminator update's loss, the step the trainers and the playground share.
+
+    ``real`` and ``fake`` ``[B, ...]`` (pass ``fake`` detached). The loss's two terms on D's logits, plus
+    :func:`gradient_penalty` when ``gp_weight`` is not None (its mixing weights drawn from ``generator``).
+    ``joint``: one forward over ``[real; fake]`` instead of two (the same numbers for a D without batch
+    statistics, in one call); the halves must not share a moment group. ``autocast``: the context the
+    forward passes run in; the penalty runs outside it, in full precision.
+    """
+    with autocast():
+        if joint:
+            out = discriminator(torch.cat([real, fake]))  # [2B] (or one logit per group)
+            half = out.shape[0] // 2
+            real_out, fake_out = out[:half], out[half:]
+        else:
+            real_out, fake_out = discriminator(real), discriminator(fake)
+        real_term, fake_term = d_loss_terms(kind, real_out, fake_out)
+        total = real_term + fake_term
+    if gp_weight is not None:
+        total = total + gradient_penalty(discriminator, real, fake, gp_weight, generator=generator)
+    return DiscriminatorLoss(total, real_term, fake_term, real_out, fake_out)
 
 
 def r1_penalty(real_out: torch.Tensor, real: torch.Tensor, weight: float = 10.0) -> torch.Tensor:

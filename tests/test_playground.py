@@ -11,9 +11,9 @@ import torch
 
 from ganstudio import losses, playground as pg
 
-TINY = dict(hidden=(16, 16), batch_size=64)
+TINY = dict(g_hidden=(16, 16), d_hidden=(16, 16), batch_size=64)
 # Settings found to converge for these seeds (see the tests at the bottom).
-GAUSSIAN = dict(loss="nonsaturating", lr_g=2e-4, lr_d=2e-4, d_input="moments", seed=0)
+GAUSSIAN = dict(loss="nonsaturating", lr_g=2e-4, lr_d=2e-4, d_features="moments", seed=0)
 GAUSSIAN_STEPS = 1000
 RING = dict(loss="wgan-gp", seed=0)
 RING_MAX_STEPS = 5000
@@ -33,14 +33,38 @@ def test_config_validation_and_loss_defaults():
     spec = losses.LOSS_SPECS["wgan-gp"]
     assert (gp.optimizer, gp.betas, gp.n_critic) == (spec.optimizer, spec.betas, spec.n_critic)
     assert pg.loss_defaults("wgan")["optimizer"] == "rmsprop"
-    for bad in (dict(data="swiss"), dict(loss="vanilla"), dict(lr_g=1.0), dict(batch_size=8), dict(hidden=()),
-                dict(d_input="moments"), dict(data="gaussian", d_input="moments", batch_size=48), dict(std=0.0)):
+    for bad in (dict(data="swiss"), dict(loss="vanilla"), dict(lr_g=1.0), dict(batch_size=8), dict(g_hidden=()),
+                dict(d_features="moments"), dict(data="gaussian", d_features="moments", batch_size=48),
+                dict(std=0.0), dict(latent_dim=0)):
         with pytest.raises(pg.PlaygroundError):
             pg.PlaygroundConfig(**bad)
     c = pg.config_from_settings("gaussian", "hinge", "sgd", 1e-3, 2e-3, 2, 128, 32, 2, 7, 1.0, 0.5, "moments")
-    assert (c.hidden, c.seed, c.mean, c.d_input, c.lr_d) == ((32, 32), 7, 1.0, "moments", 2e-3)
-    assert pg.config_from_settings(data="ring", d_input="moments").d_input == "raw"  # moments are 1-D only
+    assert (c.g_hidden, c.d_hidden, c.seed, c.mean, c.d_features, c.lr_d) == ((32, 32), (32, 32), 7, 1.0, "moments", 2e-3)
+    assert pg.config_from_settings(data="ring", d_features="moments").d_features == "raw"  # moments are 1-D only
     assert pg.PlaygroundConfig.from_dict(c.to_dict()) == c
+
+
+def test_settings_use_the_toy_familys_names_and_old_saved_settings_still_load():
+    old = dict(data="gaussian", loss="lsgan", hidden=[32, 32], z_dim=3, d_input="moments", batch_size=128)
+    c = pg.PlaygroundConfig.from_dict(old)
+    assert (c.g_hidden, c.d_hidden, c.latent_dim, c.d_features) == ((32, 32), (32, 32), 3, "moments")
+    with pytest.raises(pg.PlaygroundError, match="unknown playground settings"):
+        pg.PlaygroundConfig.from_dict({"z_size": 2})
+    model = c.toy_config()
+    assert (model.dim, model.latent_dim, model.g_hidden, model.d_features) == (1, 3, (32, 32), "moments")
+
+
+def test_a_run_trains_the_toy_familys_networks():
+    """The run's G and D are the toy family's (same classes, same state-dict keys and shapes)."""
+    from ganstudio.checkpoint import new_model
+
+    cfg = pg.PlaygroundConfig.for_loss("hinge", data="ring", latent_dim=3, g_hidden=(16, 8), d_hidden=(8,))
+    run = pg.PlaygroundRun(cfg)
+    model = new_model("toy", cfg.toy_config())
+    for mine, family in ((run.G, model.generator), (run.D, model.modules["discriminator"])):
+        assert type(mine) is type(family)
+        assert {k: v.shape for k, v in mine.state_dict().items()} == \
+            {k: v.shape for k, v in family.state_dict().items()}
 
 
 def test_same_seed_same_run_and_chunking_does_not_matter():
@@ -83,7 +107,7 @@ def test_learning_rates_change_in_place_other_settings_start_over():
 @pytest.mark.parametrize(
     "settings",
     [dict(data="ring"), dict(data="grid", loss="wgan"), dict(data="spiral", loss="hinge"),
-     dict(data="gaussian"), dict(data="gaussian", d_input="moments", loss="lsgan", batch_size=128)],
+     dict(data="gaussian"), dict(data="gaussian", d_features="moments", loss="lsgan", batch_size=128)],
     ids=["ring", "grid-wgan", "spiral-hinge", "gaussian-raw", "gaussian-moments"],
 )
 def test_frames(settings):

@@ -59,7 +59,7 @@ def bench_loss(loss: str, seconds: float = 3.0, data: str = "ring", batch_size: 
     return {
         "loss": loss,
         "batch": batch_size,
-        "mlp": "-".join(map(str, cfg.hidden)),
+        "mlp": "-".join(map(str, cfg.g_hidden)),
         "n_critic": cfg.n_critic,
         "train_steps_s": train,
         "train_steps_cpu_s": train_cpu,

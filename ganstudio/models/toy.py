@@ -26,6 +26,21 @@ from .base import ConfigError, Family, GanConfig, Task, latent_normal
 MOMENT_GROUP = 128
 D_FEATURES = ("raw", "moments")
 
+# Training defaults of the family (the playground's and ``ganstudio train toy``'s): toy MLPs train well with
+# larger learning rates than the image-GAN defaults in losses.LOSS_SPECS; the optimiser, betas, n_critic and
+# clipping still come from there.
+TOY_LR: dict[str, tuple[float, float]] = {
+    "minimax": (1e-3, 1e-3),
+    "nonsaturating": (1e-3, 1e-3),
+    "wgan": (5e-4, 5e-4),
+    "wgan-gp": (3e-4, 3e-4),
+    "lsgan": (1e-3, 1e-3),
+    "hinge": (1e-3, 1e-3),
+}
+# WGAN-GP's lambda on toy data: 0.1, as in the WGAN-GP authors' own toy experiments; the image default
+# of 10 keeps a critic so smooth that the generator takes many times longer to tighten tiny modes.
+TOY_GP_WEIGHT = 0.1
+
 
 @dataclass
 class ToyConfig(GanConfig):

@@ -46,4 +46,5 @@ def test_the_playground_trains_the_same_networks():
     from ganstudio import playground
     from ganstudio.models import toy
 
-    assert playground.ToyGenerator is toy.ToyGenerator and playground.ToyDiscriminator is toy.ToyDiscriminator
+    run = playground.PlaygroundRun(playground.PlaygroundConfig(data="moons", g_hidden=(8,), d_hidden=(8,)))
+    assert type(run.G) is toy.ToyGenerator and type(run.D) is toy.ToyDiscriminator
