@@ -72,21 +72,6 @@ def check_precision(precision: str) -> Precision:
     return precision  # type: ignore[return-value]
 
 
-@contextlib.contextmanager
-def precision_scope(device: torch.device, precision: Precision) -> Iterator[bool]:
-    """bf16 autocast for ``fast`` where supported; yields whether it is on.
-
-    For code that has no module at hand. A generator's forward pass should use :func:`in_precision`,
-    which is faster on the CPU.
-    """
-    check_precision(precision)
-    if precision == "fast" and fast_supported(device):
-        with torch.autocast(device_type=device.type, dtype=torch.bfloat16):
-            yield True
-    else:
-        yield False
-
-
 def memory_format(device: torch.device, precision: Precision) -> torch.memory_format:
     """channels_last for ``fast`` on CUDA (cuDNN's bf16 kernels prefer NHWC), contiguous otherwise.
 

@@ -31,7 +31,8 @@ import torch
 from torch import nn
 
 from . import evaluate
-from ..inference import default_translate_mode, norm_statistics_from_input
+from ..inference import default_translate_mode
+from ..models.norms import norm_statistics_from_input
 from .features import FeatureClassifier, classifier_path, load_classifier
 
 # binary StarGAN attributes of emoji-people -> (classifier head, class when set, class when cleared)
