@@ -24,16 +24,15 @@ import contextlib
 import functools
 import platform
 import weakref
-from typing import Any, Iterator, Literal
+from typing import Any, Iterator
 
 import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from .errors import InputError
+from . import options
+from .options import PRECISIONS, Precision
 
-Precision = Literal["exact", "fast"]
-PRECISIONS: tuple[str, ...] = ("exact", "fast")
 
 
 def pick_device(prefer: str | torch.device | None = None) -> torch.device:
@@ -67,9 +66,8 @@ def fast_supported(device: torch.device) -> bool:
 
 
 def check_precision(precision: str) -> Precision:
-    if precision not in PRECISIONS:
-        raise InputError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-    return precision  # type: ignore[return-value]
+    """``precision`` checked against ``options.PRECISIONS`` (an ``InputError`` otherwise)."""
+    return options.choice("precision", precision, PRECISIONS)
 
 
 def memory_format(device: torch.device, precision: Precision) -> torch.memory_format:

@@ -612,6 +612,17 @@ UploadImage = _component(gr.Image, "UploadImage", _undecoded_image.__doc__, prep
 DrawingPad = _component(gr.ImageEditor, "DrawingPad", _checked_drawing.__doc__, preprocess=_checked_drawing)
 
 
+def _norm_mode(self: gr.Radio, payload: Any) -> Any:
+    """A normalisation mode (Translate, Edit); the old names "deterministic" and "reference" of "per-image" are
+    still taken (``options.NORM_MODE_ALIASES``), so older API callers keep working."""
+    if isinstance(payload, str):
+        payload = options.NORM_MODE_ALIASES.get(payload, payload)
+    return gr.Radio.preprocess(self, payload)
+
+
+NormModeRadio = _component(gr.Radio, "NormModeRadio", _norm_mode.__doc__, preprocess=_norm_mode)
+
+
 def picker(studio: Studio, tab: str, label: str = "Model") -> gr.Dropdown:
     """A model dropdown for ``tab``, grouped by family. Session models are added by the Models tab."""
     choices = studio.choices(tab, None)
