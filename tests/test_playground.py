@@ -1,5 +1,6 @@
 """ganstudio.playground: configs, determinism, convergence on toy data, rendering, the race. No gradio here."""
 
+import ast
 import re
 import subprocess
 import sys
@@ -24,8 +25,32 @@ LOG = re.compile(
 
 
 def test_core_never_imports_gradio():
-    code = "import sys, ganstudio.playground, ganstudio.bench.playground; assert 'gradio' not in sys.modules"
+    code = ("import sys, ganstudio.playground, ganstudio.bench.playground, ganstudio.train.toy\n"
+            "assert not [m for m in sys.modules if m == 'gradio' or m.startswith('ganstudio.ui')]")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_no_module_outside_the_ui_imports_it_not_even_inside_a_function():
+    """Benchmarks included: the playground benchmark drives the served app through gradio_client instead."""
+    root = Path(__file__).resolve().parents[1] / "ganstudio"
+    offenders = []
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root)
+        if rel.parts[0] == "ui":
+            continue
+        package = ["ganstudio", *rel.parts[:-1]]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = package[:len(package) - node.level + 1] if node.level else []
+                names = [".".join(base + ([node.module] if node.module else []))]
+                names += [f"{names[0]}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            if any(n == "gradio" or n.startswith(("gradio.", "ganstudio.ui")) for n in names):
+                offenders.append(f"{rel}:{node.lineno}")
+    assert not offenders
 
 
 def test_config_validation_and_loss_defaults():

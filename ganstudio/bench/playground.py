@@ -71,21 +71,16 @@ def bench_loss(loss: str, seconds: float = 3.0, data: str = "ring", batch_size: 
 
 
 def bench_gradio(seconds: float = 6.0, loss: str = "nonsaturating") -> dict[str, float]:
-    """End to end: the Playground tab served locally, ``playground_train`` streamed through ``gradio_client``;
-    frames received per second and training steps per second as a browser would see them."""
-    import socket
-
+    """End to end: the app served by ``python app.py`` (its own process: this module imports no UI code),
+    ``playground_train`` streamed through ``gradio_client``; frames received per second and training steps
+    per second as a browser would see them."""
     from gradio_client import Client
 
-    from ..ui.playground import build_demo  # gradio only here, and only when asked for
+    from .app import BUNDLED, _free_port, start_app
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    demo = build_demo()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+    proc, url, _ = start_app(BUNDLED, _free_port())
     try:
-        client = Client(demo.local_url, verbose=False)
+        client = Client(url, verbose=False)
         client.predict(data="ring", loss=loss, api_name="/playground_reset")  # warm-up, new run
         job = client.submit(data="ring", loss=loss, stop_at=pg.MAX_STEPS, api_name="/playground_train")
         times, steps = [], []
@@ -98,7 +93,8 @@ def bench_gradio(seconds: float = 6.0, loss: str = "nonsaturating") -> dict[str,
                 steps.append(outputs[-1][2]["step"])
         job.cancel()
     finally:
-        demo.close()
+        proc.terminate()
+        proc.wait(timeout=30)
     # rates between the first and last frame received (the first includes the start-up)
     span = times[-1] - times[0] if len(times) > 1 else float("nan")
     return {"frames": len(times), "fps": (len(times) - 1) / span, "steps_s": (steps[-1] - steps[0]) / span}
