@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .. import toy
 from .base import ConfigError, Family, GanConfig, Task, latent_normal
 
 # Samples per moment vector when the 1-D discriminator sees moments. The mean of 32 samples of
@@ -40,6 +39,25 @@ TOY_LR: dict[str, tuple[float, float]] = {
 # WGAN-GP's lambda on toy data: 0.1, as in the WGAN-GP authors' own toy experiments; the image default
 # of 10 keeps a critic so smooth that the generator takes many times longer to tighten tiny modes.
 TOY_GP_WEIGHT = 0.1
+
+
+MOMENT_NAMES: tuple[str, ...] = ("mean", "std", "skew", "kurtosis")
+
+
+def moments(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """(mean, std, skewness, excess kurtosis) of ``x`` along ``dim``, stacked last: ``[..., 4]``.
+
+    Differentiable, so a discriminator can look at a batch's moments instead of its samples.
+    Population std; skew = E[z^3]; excess kurtosis = E[z^4] - 3 (0 for a Gaussian), with z the
+    standardised values.
+    """
+    mean = x.mean(dim, keepdim=True)
+    centred = x - mean
+    std = centred.pow(2).mean(dim, keepdim=True).add(1e-8).sqrt()
+    z = centred / std
+    skew = z.pow(3).mean(dim)
+    kurt = z.pow(4).mean(dim) - 3.0
+    return torch.stack([mean.squeeze(dim), std.squeeze(dim), skew, kurt], -1)
 
 
 @dataclass
@@ -98,13 +116,13 @@ class ToyDiscriminator(nn.Module):
     def __init__(self, dim: int, hidden: tuple[int, ...], features: str = "raw"):
         super().__init__()
         self.features = features
-        n_in = len(toy.MOMENT_NAMES) if features == "moments" else dim
+        n_in = len(MOMENT_NAMES) if features == "moments" else dim
         # LeakyReLU: a critic with dead ReLU regions gives G no gradient there
         self.net = mlp(n_in, hidden, 1, nn.LeakyReLU)
 
     def featurize(self, x: torch.Tensor) -> torch.Tensor:
         if self.features == "moments":
-            return toy.moments(x.reshape(-1, MOMENT_GROUP), dim=1)  # [B / G, 4]
+            return moments(x.reshape(-1, MOMENT_GROUP), dim=1)  # [B / G, 4]
         return x  # [B, dim]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

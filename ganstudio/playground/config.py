@@ -12,12 +12,13 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .. import losses, toy
+from .. import losses
+from ..data import points
 from ..errors import GanStudioError
 from ..models import toy as toy_model
 from ..models.toy import MOMENT_GROUP, TOY_GP_WEIGHT, TOY_LR, ToyConfig
 
-DATA_CHOICES: tuple[str, ...] = toy.DISTS
+DATA_CHOICES: tuple[str, ...] = points.DISTS
 DATA_LABELS: dict[str, str] = {
     "gaussian": "1-D Gaussian",
     "ring": "8 Gaussians (ring)",

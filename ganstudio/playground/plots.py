@@ -19,7 +19,8 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-from .. import losses, toy
+from .. import losses
+from ..metrics import coverage as mode_coverage
 from ..models.toy import MOMENT_GROUP
 from .config import DATA_LABELS
 
@@ -380,7 +381,7 @@ def _draw_losses(run: PlaygroundRun, draw: ImageDraw.ImageDraw, box: _Box) -> No
 
 
 def _draw_info(run: PlaygroundRun, draw: ImageDraw.ImageDraw, x: int, y: int, w: int, fake: torch.Tensor,
-               cov: toy.Coverage | None) -> None:
+               cov: mode_coverage.Coverage | None) -> None:
     f = _font(13)
     c = run.config
     sps = run.steps / run.train_seconds if run.train_seconds > 0 else 0.0
@@ -400,7 +401,7 @@ def _draw_info(run: PlaygroundRun, draw: ImageDraw.ImageDraw, x: int, y: int, w:
         yb = y + 18 * len(text) + 8
         bh, fair = 40, len(fake) / cov.num_modes
         bw = min(16, max(3, (w - 10) // cov.num_modes - 2))
-        need = toy.MIN_MODE_FRACTION * fair
+        need = mode_coverage.MIN_MODE_FRACTION * fair
         for i, count in enumerate(cov.per_mode):
             hpx = min(count / (2 * fair), 1.0) * bh
             x0 = x + i * (bw + 2)

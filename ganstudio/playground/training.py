@@ -1,7 +1,7 @@
 """The playground's live training: one run (:class:`PlaygroundRun`) and two runs side by side (:class:`Race`).
 
 In the spirit of GAN Lab: a small MLP generator learns a 1-D Gaussian or a 2-D toy distribution
-(``ganstudio.toy``) against an MLP discriminator -- the toy family's networks (``ganstudio.models.toy``),
+(``ganstudio.data.points``) against an MLP discriminator -- the toy family's networks (``ganstudio.models.toy``),
 with any loss of ``ganstudio.losses`` and the discriminator update the trainers use
 (``losses.discriminator_loss``). ``step(n)`` trains, ``render()`` draws the current view
 (``ganstudio.playground.plots``), ``log_line()`` prints the classic "GAN in 50 lines" log::
@@ -34,7 +34,9 @@ import torch
 from PIL import Image
 from torch import nn
 
-from .. import losses, toy
+from .. import losses
+from ..data import points
+from ..metrics import coverage as mode_coverage
 from ..models import toy as toy_model
 from .config import DEFAULT_STOP_AT, MAX_STEPS, PlaygroundConfig, PlaygroundError
 from .plots import render_run
@@ -101,7 +103,7 @@ class PlaygroundRun:
 
     def __init__(self, config: PlaygroundConfig):
         self.config = config
-        self.dist = toy.make_dist(config.data, config.mean, config.std)
+        self.dist = points.make_dist(config.data, config.mean, config.std)
         self.spec = losses.loss_spec(config.loss)
         self.lock = threading.Lock()
         s = config.seed
@@ -228,11 +230,11 @@ class PlaygroundRun:
         """G on the fixed evaluation noise: ``[EVAL_SAMPLES, dim]``."""
         return self.G(self.z_eval)
 
-    def coverage(self, fake: torch.Tensor | None = None) -> toy.Coverage | None:
+    def coverage(self, fake: torch.Tensor | None = None) -> mode_coverage.Coverage | None:
         """Mode coverage of the evaluation samples (ring and grid only; None otherwise)."""
         if self.dist.modes is None:
             return None
-        return toy.mode_coverage_detail(self.generated() if fake is None else fake, self.dist)
+        return mode_coverage.mode_coverage_detail(self.generated() if fake is None else fake, self.dist)
 
     def log_line(self, fake: torch.Tensor | None = None) -> str:
         """``Step N: D (real_err, fake_err) G (err); Real Dist ([mean, std]), Fake Dist ([mean, std])``.
