@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Literal, get_args
 
 import torch
 from torch.utils.data import Dataset
@@ -108,7 +108,8 @@ DISTS_2D: dict[str, ToyDist] = {
     "spiral": ToyDist("spiral", "Spiral", 2, _spiral, (-5.0, 5.0)),
     "moons": ToyDist("moons", "Two moons", 2, _moons, (-3.5, 3.5)),
 }
-DISTS: tuple[str, ...] = ("gaussian", "ring", "grid", "spiral", "moons")
+ToyData = Literal["gaussian", "ring", "grid", "spiral", "moons"]
+DISTS: tuple[ToyData, ...] = get_args(ToyData)
 
 
 def make_dist(name: str, mean: float = 4.0, std: float = 1.25) -> ToyDist:

@@ -14,6 +14,7 @@ Both networks hold their layers in one ``nn.Sequential`` called ``net``: keys ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import torch
 from torch import nn
@@ -23,7 +24,8 @@ from .base import ConfigError, Family, GanConfig, Task, latent_normal
 # Samples per moment vector when the 1-D discriminator sees moments. The mean of 32 samples of
 # N(4, 1.25^2) already wanders by +-0.22, hiding errors of that size from D; 128 halves that.
 MOMENT_GROUP = 128
-D_FEATURES = ("raw", "moments")
+DFeatures = Literal["raw", "moments"]  # what the discriminator sees
+D_FEATURES: tuple[DFeatures, ...] = get_args(DFeatures)
 
 # Training defaults of the family (the playground's and ``ganstudio train toy``'s): toy MLPs train well with
 # larger learning rates than the image-GAN defaults in losses.LOSS_SPECS; the optimiser, betas, n_critic and
@@ -66,7 +68,7 @@ class ToyConfig(GanConfig):
     latent_dim: int = 2
     g_hidden: tuple[int, ...] = (64, 64, 64)
     d_hidden: tuple[int, ...] = (64, 64, 64)
-    d_features: str = "raw"  # "raw" points, or (1-D) the "moments" of groups of MOMENT_GROUP points
+    d_features: DFeatures = "raw"  # "raw" points, or (1-D) the "moments" of groups of MOMENT_GROUP points
 
     def __post_init__(self) -> None:
         self.g_hidden = tuple(self.g_hidden)

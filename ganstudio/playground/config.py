@@ -14,9 +14,11 @@ from typing import Any, Mapping
 
 from .. import losses
 from ..data import points
+from ..data.points import ToyData
 from ..errors import GanStudioError
 from ..models import toy as toy_model
-from ..models.toy import MOMENT_GROUP, TOY_GP_WEIGHT, TOY_LR, ToyConfig
+from ..models.toy import MOMENT_GROUP, TOY_GP_WEIGHT, TOY_LR, DFeatures, ToyConfig
+from ..options import LossKind, OptimizerName
 
 DATA_CHOICES: tuple[str, ...] = points.DISTS
 DATA_LABELS: dict[str, str] = {
@@ -57,11 +59,11 @@ class PlaygroundError(GanStudioError):
 class PlaygroundConfig:
     """Everything that defines a playground run. Build one for a loss with :meth:`for_loss`."""
 
-    data: str = "ring"
+    data: ToyData = "ring"
     mean: float = 4.0  # 1-D Gaussian only
     std: float = 1.25  # 1-D Gaussian only
-    loss: str = "nonsaturating"
-    optimizer: str = "adam"
+    loss: LossKind = "nonsaturating"
+    optimizer: OptimizerName = "adam"
     lr_g: float = 1e-3
     lr_d: float = 1e-3
     betas: tuple[float, float] = (0.5, 0.999)
@@ -71,7 +73,7 @@ class PlaygroundConfig:
     g_hidden: tuple[int, ...] = (64, 64, 64)  # hidden widths of G's MLP
     d_hidden: tuple[int, ...] = (64, 64, 64)  # hidden widths of D's MLP
     latent_dim: int = 2
-    d_features: str = "raw"  # 1-D only: D sees "raw" samples or their "moments"
+    d_features: DFeatures = "raw"  # 1-D only: D sees "raw" samples or their "moments"
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -103,7 +105,7 @@ class PlaygroundConfig:
                 raise PlaygroundError(message)
 
     @classmethod
-    def for_loss(cls, loss: str = "nonsaturating", **overrides: Any) -> "PlaygroundConfig":
+    def for_loss(cls, loss: LossKind = "nonsaturating", **overrides: Any) -> "PlaygroundConfig":
         """A config with ``loss``'s default optimiser, betas and n_critic (``losses.LOSS_SPECS``) and
         the toy learning rates (``TOY_LR``); ``overrides`` replace any field."""
         spec = losses.loss_spec(loss)
@@ -154,14 +156,14 @@ DEFAULT_RACE = ("nonsaturating", "wgan-gp")
 DEFAULT_RACE_STEPS = 5000
 
 
-def loss_defaults(loss: str) -> dict[str, Any]:
+def loss_defaults(loss: LossKind) -> dict[str, Any]:
     """The settings a loss starts with: optimizer, lr_g, lr_d, betas, n_critic, gp_weight (None: no penalty)."""
     c = PlaygroundConfig.for_loss(loss)
     return dict(optimizer=c.optimizer, lr_g=c.lr_g, lr_d=c.lr_d, betas=c.betas, n_critic=c.n_critic,
                 gp_weight=c.gp_weight)
 
 
-def loss_help(loss: str) -> str:
+def loss_help(loss: LossKind) -> str:
     """A short Markdown help for ``loss``: the paper's idea, then the settings the playground starts with."""
     spec = losses.loss_spec(loss)
     d = loss_defaults(loss)
@@ -175,9 +177,9 @@ def loss_help(loss: str) -> str:
 
 
 def config_from_settings(
-    data: str = DEFAULTS.data,
-    loss: str = DEFAULTS.loss,
-    optimizer: str = DEFAULTS.optimizer,
+    data: ToyData = DEFAULTS.data,
+    loss: LossKind = DEFAULTS.loss,
+    optimizer: OptimizerName = DEFAULTS.optimizer,
     lr_g: float = DEFAULTS.lr_g,
     lr_d: float = DEFAULTS.lr_d,
     n_critic: int = DEFAULTS.n_critic,
@@ -187,7 +189,7 @@ def config_from_settings(
     seed: int = DEFAULTS.seed,
     mean: float = DEFAULTS.mean,
     std: float = DEFAULTS.std,
-    d_features: str = DEFAULTS.d_features,
+    d_features: DFeatures = DEFAULTS.d_features,
     gp_weight: float | None = None,
 ) -> PlaygroundConfig:
     """A config from the flat values a form or a CLI gives: both MLPs get ``depth`` layers of ``width``,
