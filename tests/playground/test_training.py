@@ -27,12 +27,12 @@ LOG = re.compile(
 def test_core_never_imports_gradio():
     code = ("import sys, ganstudio.playground, ganstudio.bench.playground, ganstudio.train.toy\n"
             "assert not [m for m in sys.modules if m == 'gradio' or m.startswith('ganstudio.ui')]")
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
 def test_no_module_outside_the_ui_imports_it_not_even_inside_a_function():
     """Benchmarks included: the playground benchmark drives the served app through gradio_client instead."""
-    root = Path(__file__).resolve().parents[1] / "ganstudio"
+    root = Path(__file__).resolve().parents[2] / "ganstudio"
     offenders = []
     for path in root.rglob("*.py"):
         rel = path.relative_to(root)
