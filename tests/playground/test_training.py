@@ -1,4 +1,5 @@
-"""ganstudio.playground: configs, determinism, convergence on toy data, rendering, the race. No gradio here."""
+"""ganstudio.playground.training: determinism, every loss, live runs, convergence on toy data, the race.
+No gradio here."""
 
 import ast
 import re
@@ -6,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
@@ -53,45 +53,6 @@ def test_no_module_outside_the_ui_imports_it_not_even_inside_a_function():
     assert not offenders
 
 
-def test_config_validation_and_loss_defaults():
-    gp = pg.PlaygroundConfig.for_loss("wgan-gp")
-    spec = losses.LOSS_SPECS["wgan-gp"]
-    assert (gp.optimizer, gp.betas, gp.n_critic) == (spec.optimizer, spec.betas, spec.n_critic)
-    assert pg.loss_defaults("wgan")["optimizer"] == "rmsprop"
-    for bad in (dict(data="swiss"), dict(loss="vanilla"), dict(lr_g=1.0), dict(batch_size=8), dict(g_hidden=()),
-                dict(d_features="moments"), dict(data="gaussian", d_features="moments", batch_size=48),
-                dict(std=0.0), dict(latent_dim=0)):
-        with pytest.raises(pg.PlaygroundError):
-            pg.PlaygroundConfig(**bad)
-    c = pg.config_from_settings("gaussian", "hinge", "sgd", 1e-3, 2e-3, 2, 128, 32, 2, 7, 1.0, 0.5, "moments")
-    assert (c.g_hidden, c.d_hidden, c.seed, c.mean, c.d_features, c.lr_d) == ((32, 32), (32, 32), 7, 1.0, "moments", 2e-3)
-    assert pg.config_from_settings(data="ring", d_features="moments").d_features == "raw"  # moments are 1-D only
-    assert pg.PlaygroundConfig.from_dict(c.to_dict()) == c
-
-
-def test_settings_use_the_toy_familys_names_and_old_saved_settings_still_load():
-    old = dict(data="gaussian", loss="lsgan", hidden=[32, 32], z_dim=3, d_input="moments", batch_size=128)
-    c = pg.PlaygroundConfig.from_dict(old)
-    assert (c.g_hidden, c.d_hidden, c.latent_dim, c.d_features) == ((32, 32), (32, 32), 3, "moments")
-    with pytest.raises(pg.PlaygroundError, match="unknown playground settings"):
-        pg.PlaygroundConfig.from_dict({"z_size": 2})
-    model = c.toy_config()
-    assert (model.dim, model.latent_dim, model.g_hidden, model.d_features) == (1, 3, (32, 32), "moments")
-
-
-def test_a_run_trains_the_toy_familys_networks():
-    """The run's G and D are the toy family's (same classes, same state-dict keys and shapes)."""
-    from ganstudio.checkpoint import new_model
-
-    cfg = pg.PlaygroundConfig.for_loss("hinge", data="ring", latent_dim=3, g_hidden=(16, 8), d_hidden=(8,))
-    run = pg.PlaygroundRun(cfg)
-    model = new_model("toy", cfg.toy_config())
-    for mine, family in ((run.G, model.generator), (run.D, model.modules["discriminator"])):
-        assert type(mine) is type(family)
-        assert {k: v.shape for k, v in mine.state_dict().items()} == \
-            {k: v.shape for k, v in family.state_dict().items()}
-
-
 def test_same_seed_same_run_and_chunking_does_not_matter():
     cfg = pg.PlaygroundConfig.for_loss("wgan-gp", data="ring", **TINY)
     a, b = pg.PlaygroundRun(cfg), pg.PlaygroundRun(cfg)
@@ -127,35 +88,6 @@ def test_learning_rates_change_in_place_other_settings_start_over():
     new = pg.PlaygroundRun.reuse_or_new(run, pg.PlaygroundConfig.for_loss("hinge", data="ring", **TINY))
     assert new is not run and new.steps == 0
     assert pg.PlaygroundRun.reuse_or_new(None, cfg).steps == 0
-
-
-@pytest.mark.parametrize(
-    "settings",
-    [dict(data="ring"), dict(data="grid", loss="wgan"), dict(data="spiral", loss="hinge"),
-     dict(data="gaussian"), dict(data="gaussian", d_features="moments", loss="lsgan", batch_size=128)],
-    ids=["ring", "grid-wgan", "spiral-hinge", "gaussian-raw", "gaussian-moments"],
-)
-def test_frames(settings):
-    loss = settings.pop("loss", "nonsaturating")
-    run = pg.PlaygroundRun(pg.PlaygroundConfig.for_loss(loss, **{**TINY, **settings}))
-    frames = list(run.live(stop_at=12, frame_period=0.01))
-    assert run.steps == 12 and frames[0].summary["step"] == 0 and frames[-1].summary["step"] == 12
-    f = frames[-1]
-    assert f.image.size == (960, 480) and f.image.mode == "RGB"
-    assert np.asarray(f.image, dtype=np.float32).std() > 10  # something is drawn
-    assert LOG.match(f.log) and f.log.startswith("Step 12: ")
-    assert ("modes_covered" in f.summary) == (settings["data"] in ("ring", "grid"))
-    assert run.render(480, 240).size == (480, 240)
-
-
-def test_generator_arrows_point_downhill():
-    run = pg.PlaygroundRun(pg.PlaygroundConfig.for_loss("nonsaturating", data="ring", **TINY))
-    run.step(20)
-    pts = run.generated()[:64]
-    push = pg.g_gradient(run, pts)
-    before = losses.g_loss("nonsaturating", run.D(pts)).item()
-    after = losses.g_loss("nonsaturating", run.D(pts + 1e-3 * push / push.norm(dim=1, keepdim=True))).item()
-    assert after < before
 
 
 def test_race_starts_both_losses_from_the_same_weights_and_data():
