@@ -243,8 +243,8 @@ def _draw_plane(run: PlaygroundRun, arr: np.ndarray, box: _Box, fake: torch.Tens
     pts = fake[:64]
     grad = g_gradient(run, pts).numpy()
     lengths = np.linalg.norm(grad, axis=1)
-    run._arrow_scale = max(float(lengths.max(initial=0.0)), 0.98 * run._arrow_scale, 1e-12)
-    seg = grad / run._arrow_scale * 0.12 * (hi - lo)  # longest arrow ~12 % of the view
+    run.arrow_scale = max(float(lengths.max(initial=0.0)), 0.98 * run.arrow_scale, 1e-12)
+    seg = grad / run.arrow_scale * 0.12 * (hi - lo)  # longest arrow ~12 % of the view
     p = pts.numpy()
 
     def overlay(draw: ImageDraw.ImageDraw) -> None:
@@ -298,8 +298,8 @@ def _draw_line(run: PlaygroundRun, arr: np.ndarray, box: _Box, fake: torch.Tenso
     n_arrows = 4 * MOMENT_GROUP if run.config.d_features == "moments" else 48
     pts = fake[:n_arrows]
     grad = g_gradient(run, pts)[:, 0].numpy()
-    run._arrow_scale = max(float(np.abs(grad).max(initial=0.0)), 0.98 * run._arrow_scale, 1e-12)
-    seg = grad / run._arrow_scale * 0.12 * (hi - lo)
+    run.arrow_scale = max(float(np.abs(grad).max(initial=0.0)), 0.98 * run.arrow_scale, 1e-12)
+    seg = grad / run.arrow_scale * 0.12 * (hi - lo)
     p = pts[:, 0].numpy()
     band = hist.y0 + hist.h - 12
 

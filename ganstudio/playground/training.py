@@ -64,7 +64,6 @@ def one_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-
 def _init_(module: nn.Module, generator: torch.Generator) -> None:
     """PyTorch's default Linear init, but drawn from ``generator`` (reproducible, no global RNG)."""
     for m in module.modules():
@@ -127,7 +126,8 @@ class PlaygroundRun:
         self.history = History()
         self.steps = 0
         self.train_seconds = 0.0
-        self._arrow_scale = 0.0  # running max of G's gradient norms: arrows shrink when gradients vanish
+        # the view's running max of G's gradient norms (plots.py): arrows shrink when gradients vanish
+        self.arrow_scale = 0.0
 
     @classmethod
     def reuse_or_new(cls, run: "PlaygroundRun | None", config: PlaygroundConfig) -> "PlaygroundRun":

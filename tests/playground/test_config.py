@@ -16,7 +16,8 @@ def test_config_validation_and_loss_defaults():
         with pytest.raises(pg.PlaygroundError):
             pg.PlaygroundConfig(**bad)
     c = pg.config_from_settings("gaussian", "hinge", "sgd", 1e-3, 2e-3, 2, 128, 32, 2, 7, 1.0, 0.5, "moments")
-    assert (c.g_hidden, c.d_hidden, c.seed, c.mean, c.d_features, c.lr_d) == ((32, 32), (32, 32), 7, 1.0, "moments", 2e-3)
+    assert (c.g_hidden, c.d_hidden, c.seed, c.mean, c.d_features, c.lr_d) == \
+        ((32, 32), (32, 32), 7, 1.0, "moments", 2e-3)
     assert pg.config_from_settings(data="ring", d_features="moments").d_features == "raw"  # moments are 1-D only
     assert pg.PlaygroundConfig.from_dict(c.to_dict()) == c
 
