@@ -34,7 +34,6 @@ from . import options
 from .options import PRECISIONS, Precision
 
 
-
 def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     """``prefer`` if given, else CUDA, then MPS, then CPU."""
     if prefer is not None:

@@ -20,7 +20,7 @@ from ..models import toy as toy_model
 from ..models.toy import MOMENT_GROUP, TOY_GP_WEIGHT, TOY_LR, DFeatures, ToyConfig
 from ..options import LossKind, OptimizerName
 
-DATA_CHOICES: tuple[str, ...] = points.DISTS
+DATA_CHOICES: tuple[ToyData, ...] = points.DISTS
 DATA_LABELS: dict[str, str] = {
     "gaussian": "1-D Gaussian",
     "ring": "8 Gaussians (ring)",
@@ -28,9 +28,9 @@ DATA_LABELS: dict[str, str] = {
     "spiral": "Spiral",
     "moons": "Two moons",
 }
-LOSS_CHOICES: tuple[str, ...] = losses.LOSSES
-OPTIMIZER_CHOICES: tuple[str, ...] = losses.OPTIMIZERS
-D_FEATURES: tuple[str, ...] = toy_model.D_FEATURES
+LOSS_CHOICES: tuple[LossKind, ...] = losses.LOSSES
+OPTIMIZER_CHOICES: tuple[OptimizerName, ...] = losses.OPTIMIZERS
+D_FEATURES: tuple[DFeatures, ...] = toy_model.D_FEATURES
 # (min, max, step) of every numeric setting
 RANGES: dict[str, tuple[float, float, float]] = {
     "mean": (-10.0, 10.0, 0.05),
@@ -128,10 +128,12 @@ class PlaygroundConfig:
                          d_features=self.d_features)
 
     def to_dict(self) -> dict[str, Any]:
+        """The settings as JSON-able values (what :meth:`from_dict` reads back)."""
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> "PlaygroundConfig":
+        """Settings saved by :meth:`to_dict`, also under their old names (``z_dim``, ``d_input``, ``hidden``)."""
         values = dict(values)
         for old, new in OLD_NAMES.items():
             if old in values and new not in values:
@@ -145,7 +147,6 @@ class PlaygroundConfig:
         if unknown:
             raise PlaygroundError(f"unknown playground settings {unknown}")
         return cls(**values)
-
 
 
 DEFAULTS = PlaygroundConfig.for_loss("nonsaturating")

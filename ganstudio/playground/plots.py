@@ -38,6 +38,9 @@ GRID_RGB = (200, 200, 200)
 TEXT_RGB = (33, 33, 33)
 D_RGB = (230, 81, 0)
 G_RGB = (142, 36, 170)
+AXIS_RGB = (120, 120, 120)  # frames, ticks, reference lines
+MODE_RGB = (27, 94, 32)  # a mixture mode's 3-sigma circle
+UNCOVERED_RGB = (198, 40, 40)  # a mode's bar below the coverage threshold
 
 
 def _lut() -> np.ndarray:
@@ -142,16 +145,16 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 
 def _axes(draw: ImageDraw.ImageDraw, box: _Box, xticks: bool = True, yticks: bool = True) -> None:
-    draw.rectangle([box.x0 - 1, box.y0 - 1, box.x0 + box.w, box.y0 + box.h], outline=(120, 120, 120))
+    draw.rectangle([box.x0 - 1, box.y0 - 1, box.x0 + box.w, box.y0 + box.h], outline=AXIS_RGB)
     if xticks:
         for t in _ticks(*box.xr):
             x = float(box.px(t))
-            draw.line([(x, box.y0 + box.h), (x, box.y0 + box.h + 3)], fill=(120, 120, 120))
+            draw.line([(x, box.y0 + box.h), (x, box.y0 + box.h + 3)], fill=AXIS_RGB)
             _text(draw, (x, box.y0 + box.h + 4), f"{t:g}", TEXT_RGB, 11, "mt")
     if yticks:
         for t in _ticks(*box.yr, n=4):
             y = float(box.py(t))
-            draw.line([(box.x0 - 4, y), (box.x0 - 1, y)], fill=(120, 120, 120))
+            draw.line([(box.x0 - 4, y), (box.x0 - 1, y)], fill=AXIS_RGB)
             _text(draw, (box.x0 - 6, y), f"{t:.3g}", TEXT_RGB, 11, "rm")
 
 
@@ -252,7 +255,7 @@ def _draw_plane(run: PlaygroundRun, arr: np.ndarray, box: _Box, fake: torch.Tens
             r = max(3 * run.dist.sigma / (hi - lo) * box.w, 3)  # the 3-sigma "high quality" disc
             for mx, my in run.dist.modes.tolist():
                 cx, cy = float(box.px(mx)), float(box.py(my))
-                draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=(27, 94, 32))
+                draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=MODE_RGB)
         for (x, y), (dx, dy) in zip(p, seg):
             if not (lo < x < hi and lo < y < hi):
                 continue
@@ -335,7 +338,7 @@ def _moment_inset(run: PlaygroundRun, draw: ImageDraw.ImageDraw, box: _Box, fake
         unit, legend = _to_unit(run.config.loss, run.D.net(feats).squeeze(-1))
     heat = Image.fromarray(_LUT[np.clip(unit * 255, 0, 255).astype(np.uint8)].reshape(n, n, 3))
     draw._image.paste(heat.resize((size, size), Image.BILINEAR), (inset.x0, inset.y0))
-    draw.rectangle([inset.x0 - 1, inset.y0 - 1, inset.x0 + size, inset.y0 + size], outline=(120, 120, 120))
+    draw.rectangle([inset.x0 - 1, inset.y0 - 1, inset.x0 + size, inset.y0 + size], outline=AXIS_RGB)
     for data, rgb in ((run.real_eval, REAL_RGB), (fake, FAKE_RGB)):
         m, s = float(data.mean()), float(data.std())
         cx, cy = float(inset.px(min(max(m, lo), hi))), float(inset.py(min(max(s, 0), s_hi)))
@@ -405,10 +408,10 @@ def _draw_info(run: PlaygroundRun, draw: ImageDraw.ImageDraw, x: int, y: int, w:
         for i, count in enumerate(cov.per_mode):
             hpx = min(count / (2 * fair), 1.0) * bh
             x0 = x + i * (bw + 2)
-            rgb = REAL_RGB if count >= need else (198, 40, 40)
+            rgb = REAL_RGB if count >= need else UNCOVERED_RGB
             draw.rectangle([x0, yb + bh - hpx, x0 + bw - 1, yb + bh], fill=rgb)
         yf = yb + bh - bh / 2
-        draw.line([(x, yf), (x + cov.num_modes * (bw + 2), yf)], fill=(120, 120, 120))
+        draw.line([(x, yf), (x + cov.num_modes * (bw + 2), yf)], fill=AXIS_RGB)
         _text(draw, (x, yb + bh + 4), "high-quality samples per mode (line: fair share)", TEXT_RGB, 11)
 
 
