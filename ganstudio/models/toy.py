@@ -19,6 +19,7 @@ from typing import Literal, get_args
 import torch
 from torch import nn
 
+from ..options import LossKind
 from .base import ConfigError, Family, GanConfig, Task, latent_normal
 
 # Samples per moment vector when the 1-D discriminator sees moments. The mean of 32 samples of
@@ -30,7 +31,7 @@ D_FEATURES: tuple[DFeatures, ...] = get_args(DFeatures)
 # Training defaults of the family (the playground's and ``ganstudio train toy``'s): toy MLPs train well with
 # larger learning rates than the image-GAN defaults in losses.LOSS_SPECS; the optimiser, betas, n_critic and
 # clipping still come from there.
-TOY_LR: dict[str, tuple[float, float]] = {
+TOY_LR: dict[LossKind, tuple[float, float]] = {  # (lr_g, lr_d)
     "minimax": (1e-3, 1e-3),
     "nonsaturating": (1e-3, 1e-3),
     "wgan": (5e-4, 5e-4),
