@@ -13,11 +13,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("ganstudio.metrics.cli", "measure a model (Frechet distance, KID, accuracies)"),
     "convert": ("ganstudio.convert.cli", "import published weights into a GAN Studio model folder"),
     "data": ("ganstudio.data.cli", "build or inspect the offline datasets"),
-    "bench": ("ganstudio.bench", "time generators in exact and fast precision"),
-    "train-bench": ("ganstudio.train_bench", "time training steps against reference training loops"),
+    "bench": ("ganstudio.bench.inference", "time generators in exact and fast precision"),
+    "train-bench": ("ganstudio.train.bench", "time training steps against reference training loops"),
     "latent-bench": ("ganstudio.latent.bench", "measure projection, directions and walk videos on the bundled StyleGAN2"),
-    "app-bench": ("ganstudio.app_bench", "time the web app: startup, grids through the client, memory; --soak"),
-    "app-sweep": ("ganstudio.app_sweep", "throw bad inputs at the served app and tabulate how each is answered"),
+    "app-bench": ("ganstudio.bench.app", "time the web app: startup, grids through the client, memory; --soak"),
+    "app-sweep": ("ganstudio.bench.sweep", "throw bad inputs at the served app and tabulate how each is answered"),
 }
 
 

@@ -29,6 +29,7 @@ import torch
 from .checkpoint import GanModel
 from .hub import ModelSourceError, load_model
 from .models.base import Task
+from .options import TaskName
 
 DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "checkpoints" / "catalog.json"
 
@@ -38,11 +39,11 @@ class CatalogEntry:
     id: str
     title: str
     family: str
-    task: str  # a Task value: the tab that serves it
+    task: TaskName  # the tab that serves it (a models.base.Task value)
     source: str  # resolved: absolute folder path or Hub id
     description: str = ""
     makes: str = ""  # what it makes, in plain words ("emoji faces, 64 px")
-    featured: tuple[str, ...] = ()  # Task values whose tab opens on this model
+    featured: tuple[TaskName, ...] = ()  # the tasks whose tab opens on this model
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -58,7 +58,7 @@ class ModelMeta:
     input_kind: str | None = None  # translation input: "photo" | "edges" | "labels"
     palette: list[dict[str, Any]] | None = None  # label maps: [{"name": "sky", "color": [r, g, b]}, ...]
     # translation: the norm mode that suits the weights ("eval": batch-norm statistics gathered over training
-    # batches); None: "deterministic", each image normalised by its own statistics
+    # batches); None: "per-image", each image normalised by its own statistics
     translate_mode: str | None = None
     preprocess: dict[str, Any] = field(default_factory=dict)  # e.g. {"resize": "bicubic", "center_crop": 178}
     dataset: str = ""

@@ -645,10 +645,6 @@ def read_card(folder: Path) -> str:
         return f.read(MAX_CARD_BYTES).decode("utf-8", errors="replace")
 
 
-def read_config_json(folder: Path) -> dict:
-    return json.loads((folder / CONFIG_NAME).read_text(encoding="utf-8"))
-
-
 def push_folder(folder: str | Path, repo_id: str, *, private: bool = False, token: str | None = None,
                 commit_message: str = "Add GAN Studio model", api_factory=None) -> str:
     """Create (if needed) the Hub model repo ``repo_id`` and upload ``folder``; returns the repo URL.

@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import torch
@@ -21,8 +21,8 @@ from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from . import options
 from .errors import GanStudioError
+from .options import FitMode
 
-FitMode = Literal["pad", "resize"]
 PNG_KEY = "ganstudio"  # PNG tEXt key holding the JSON parameters of a generated image
 
 

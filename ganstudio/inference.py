@@ -25,6 +25,7 @@ from . import options
 from .checkpoint import GanModel
 from .errors import GanStudioError, LimitError
 from .models.base import ClassifyingDiscriminator, CodedGenerator, ConditionalConfig, StyleGenerator, Task
+from .models.norms import norm_statistics_from_input
 from .runtime import Precision, check_precision, in_precision, memory_format
 
 
@@ -164,36 +165,6 @@ def _grid_cols(n: int) -> int:
     return max(1, math.ceil(math.sqrt(n)))
 
 
-@contextlib.contextmanager
-def norm_statistics_from_input(module: nn.Module, dropout: bool = False) -> Iterator[None]:
-    """Run batch / instance norms on the input's own statistics without touching stored buffers.
-
-    This is how the junyanz pix2pix and yunjey StarGAN test scripts run (their nets stay in train mode),
-    minus the side effect of updating the running statistics on every call. ``dropout`` keeps dropout on
-    (pix2pix's noise source).
-    """
-    saved: list[tuple[nn.Module, bool, Any, Any, bool]] = []
-    for m in module.modules():
-        if isinstance(m, nn.modules.batchnorm._NormBase):
-            # Without running buffers both BatchNorm and InstanceNorm normalise with the input's own
-            # statistics and have nothing to update (InstanceNorm passes its buffers to F.instance_norm
-            # even when track_running_stats is False, so unsetting that flag is not enough).
-            saved.append((m, m.training, m.running_mean, m.running_var, m.track_running_stats))
-            m.train()
-            m.running_mean = m.running_var = None
-            m.track_running_stats = False  # BatchNorm: also keeps num_batches_tracked still
-        elif isinstance(m, nn.Dropout) and dropout:
-            saved.append((m, m.training, None, None, False))
-            m.train()
-    try:
-        yield
-    finally:
-        for m, training, mean, var, track in saved:
-            m.train(training)
-            if isinstance(m, nn.modules.batchnorm._NormBase):
-                m.running_mean, m.running_var, m.track_running_stats = mean, var, track
-
-
 # ---------------------------------------------------------------------------------------------
 # random and class-conditional sampling
 
@@ -311,14 +282,13 @@ def _slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
 
 
 def interpolate(model: GanModel, *, seed_a: int = 0, seed_b: int = 1, frames: int = int(options.INTERP_FRAMES.default),
-                label: int | None = None, space: str = "slerp", psi: float = 1.0,
+                label: int | None = None, space: options.InterpSpace = "slerp", psi: float = 1.0,
                 fps: float = options.INTERP_FPS.default, precision: Precision = "exact") -> Animation:
     """Frames walking from seed ``seed_a``'s latent to ``seed_b``'s (spherical by default), and a looping GIF."""
     _need_noise(model)
     options.INTERP_FRAMES.check("frames", frames)
     options.INTERP_FPS.check("frames per second", fps)
-    if space not in options.INTERP_SPACES:
-        raise InferenceError(f"space must be one of {options.INTERP_SPACES}")
+    space = options.choice("space", space, options.INTERP_SPACES)
     if Task.STYLE in model.tasks:
         options.PSI.check("psi", psi)
     t0 = time.perf_counter()
@@ -356,42 +326,41 @@ def _palette_to_onehot(img: Image.Image, palette: list[dict[str, Any]]) -> torch
     return torch.nn.functional.one_hot(idx, len(palette)).permute(2, 0, 1)[None].float()
 
 
-def translate_modes(model: GanModel) -> tuple[str, ...]:
-    """The modes that differ for this model's generators: "deterministic" always, "paper" with dropout,
+def translate_modes(model: GanModel) -> tuple[options.TranslateMode, ...]:
+    """The modes that differ for this model's generators: "per-image" always, "paper" with dropout,
     "eval" with stored batch-norm statistics."""
     gens = [m for name, m in model.modules.items() if name in ("generator", "generator_ba")]
     parts = [sub for g in gens for sub in g.modules()]
     has_dropout = any(isinstance(m, nn.Dropout) for m in parts)
     has_stats = any(isinstance(m, nn.modules.batchnorm._NormBase) and m.running_mean is not None for m in parts)
-    return ("deterministic",) + (("paper",) if has_dropout else ()) + (("eval",) if has_stats else ())
+    return ("per-image",) + (("paper",) if has_dropout else ()) + (("eval",) if has_stats else ())
 
 
-def default_translate_mode(model: GanModel) -> str:
+def default_translate_mode(model: GanModel) -> options.TranslateMode:
     """The model's own ``meta.translate_mode`` where it applies (e.g. "eval": batch-norm statistics gathered
-    over training batches suit it best), else "deterministic"."""
-    wanted = model.meta.translate_mode
-    return wanted if wanted in translate_modes(model) else options.DEFAULT_PIX2PIX_MODE
+    over training batches suit it best), else "per-image"."""
+    wanted = options.NORM_MODE_ALIASES.get(model.meta.translate_mode or "", model.meta.translate_mode)
+    return wanted if wanted in translate_modes(model) else options.DEFAULT_TRANSLATE_MODE
 
 
-def translate(model: GanModel, image: Image.Image | bytes | str, *, direction: str = "AB",
-              fit: imgs.FitMode = "pad", mode: str | None = None, seed: int = 0,
+def translate(model: GanModel, image: Image.Image | bytes | str, *, direction: options.Direction = "AB",
+              fit: options.FitMode = "pad", mode: options.TranslateMode | None = None, seed: int = 0,
               precision: Precision = "exact", truncate: bool = False) -> Translation:
     """Translate ``image`` with a pix2pix / CycleGAN / DiscoGAN / SPADE generator.
 
     - ``direction``: "AB" uses ``generator``, "BA" the reverse ``generator_ba`` (CycleGAN, DiscoGAN).
     - ``fit``: "pad" reflects the borders out to the size the net accepts and crops back; "resize" squashes to
       the training size (the reference test pipeline) and resizes the output back.
-    - ``mode``: "deterministic" = norms on the input's own statistics, dropout off; "paper" = as the pix2pix
+    - ``mode``: "per-image" = norms on each input's own statistics, dropout off; "paper" = as the pix2pix
       paper (dropout on as the noise source, seeded by ``seed``); "eval" = stored running statistics.
-      Stored statistics never change. None: the model's default (:func:`default_translate_mode`).
+      Stored statistics never change. None: the model's default (:func:`default_translate_mode`). The old
+      name "deterministic" still means "per-image".
     - ``truncate``: convert to uint8 by truncation (as the junyanz scripts do) instead of rounding.
     """
     _need(model, Task.TRANSLATE)
-    if direction not in options.DIRECTIONS:
-        raise InferenceError(f"direction must be one of {options.DIRECTIONS}")
-    mode = mode or default_translate_mode(model)
-    if mode not in options.PIX2PIX_MODES:
-        raise InferenceError(f"mode must be one of {options.PIX2PIX_MODES}")
+    direction = options.choice("direction", direction, options.DIRECTIONS)
+    mode = options.choice("mode", mode or default_translate_mode(model), options.TRANSLATE_MODES,
+                          options.NORM_MODE_ALIASES)
     g = _module(model, "generator" if direction == "AB" else "generator_ba")
     t0 = time.perf_counter()
     cfg = model.config
@@ -453,10 +422,11 @@ def read_attributes(model: GanModel, x: torch.Tensor) -> list[float]:
     return torch.sigmoid(cls.float())[0].cpu().tolist()
 
 
-def _edit(model: GanModel, x: torch.Tensor, labels: torch.Tensor, mode: str, precision: Precision) -> torch.Tensor:
+def _edit(model: GanModel, x: torch.Tensor, labels: torch.Tensor, mode: options.EditMode,
+          precision: Precision) -> torch.Tensor:
     g = model.generator
     with _running(model, g, precision) as dev:
-        ctx = norm_statistics_from_input(g) if mode == "reference" else contextlib.nullcontext()
+        ctx = norm_statistics_from_input(g) if mode == "per-image" else contextlib.nullcontext()
         with ctx:
             # one call per label: per-image InstanceNorm statistics make a batch equal to single calls
             return torch.cat([g(x.to(dev), c[None].to(dev)).float().cpu() for c in labels])
@@ -464,7 +434,8 @@ def _edit(model: GanModel, x: torch.Tensor, labels: torch.Tensor, mode: str, pre
 
 def edit_attributes(model: GanModel, image: Image.Image | bytes | str, *, target: dict[str, bool] | None = None,
                     intensity: float = options.INTENSITY.default, all_single_edits: bool = False,
-                    fit: imgs.FitMode = "resize", mode: str = "reference", precision: Precision = "exact") -> AttributeEdits:
+                    fit: options.FitMode = "resize", mode: options.EditMode = "per-image",
+                    precision: Precision = "exact") -> AttributeEdits:
     """StarGAN edits of ``image``.
 
     The label vector starts from the input's own attributes (read by the discriminator's class head when the
@@ -472,11 +443,12 @@ def edit_attributes(model: GanModel, image: Image.Image | bytes | str, *, target
     others); ``intensity`` interpolates the label from the source (0) to the target (1).
     ``all_single_edits`` instead returns every single-attribute edit at once, as in the StarGAN paper's figures
     (each group member set in turn; other attributes flipped).
+    ``mode``: "per-image" = norms on the input's own statistics, as the StarGAN test script runs (its old
+    name "reference" is still accepted); "eval" = stored running statistics.
     """
     _need(model, Task.EDIT)
     options.INTENSITY.check("intensity", intensity)
-    if mode not in options.STARGAN_MODES:
-        raise InferenceError(f"mode must be one of {options.STARGAN_MODES}")
+    mode = options.choice("mode", mode, options.EDIT_MODES, options.NORM_MODE_ALIASES)
     t0 = time.perf_counter()
     cfg = model.config
     names = attribute_names(model)
@@ -571,11 +543,10 @@ def _noise_strengths(model: GanModel, strength: float | Sequence[float]) -> floa
     return s
 
 
-def _synthesize(model: GanModel, ws: torch.Tensor, *, psi: float, cutoff: int | None, noise_mode: str,
+def _synthesize(model: GanModel, ws: torch.Tensor, *, psi: float, cutoff: int | None, noise_mode: options.NoiseMode,
                 noise_strength: float | list[float], noise_seed: int) -> torch.Tensor:
     g = model.generator
-    if noise_mode not in options.NOISE_MODES:
-        raise InferenceError(f"noise mode must be one of {options.NOISE_MODES}")
+    noise_mode = options.choice("noise mode", noise_mode, options.NOISE_MODES)
     ws = g.truncate(ws, psi, cutoff or None)  # cutoff 0 / None: truncate every layer
     # Every image gets the same noise draw (only the styles differ): one [1, 1, R, R] draw per layer, broadcast
     # over a batch. Batches run ~10x faster than one image at a time on a CPU; chunks bound the memory.
@@ -587,7 +558,7 @@ def _synthesize(model: GanModel, ws: torch.Tensor, *, psi: float, cutoff: int | 
 
 def style_mix(model: GanModel, *, row_seeds: Sequence[int], col_seeds: Sequence[int],
               layers: str | Sequence[int] = "coarse", psi: float = 1.0, cutoff: int | None = None,
-              noise_mode: str = options.DEFAULT_NOISE_MODE, noise_strength: float | Sequence[float] = 1.0,
+              noise_mode: options.NoiseMode = options.DEFAULT_NOISE_MODE, noise_strength: float | Sequence[float] = 1.0,
               noise_seed: int = 0, precision: Precision = "exact") -> Generated:
     """The StyleGAN style-mixing figure: row seeds x column seeds; ``layers`` of W+ come from the columns.
 
@@ -623,7 +594,8 @@ def style_mix(model: GanModel, *, row_seeds: Sequence[int], col_seeds: Sequence[
 
 
 def render_style(model: GanModel, *, seed: int = 0, psi: float = 1.0, cutoff: int | None = None,
-                 noise_mode: str = options.DEFAULT_NOISE_MODE, noise_strength: float | Sequence[float] = 1.0,
+                 noise_mode: options.NoiseMode = options.DEFAULT_NOISE_MODE,
+                 noise_strength: float | Sequence[float] = 1.0,
                  noise_seed: int = 0, precision: Precision = "exact") -> Generated:
     """One StyleGAN image with full control of truncation and per-layer noise."""
     _need(model, Task.STYLE)

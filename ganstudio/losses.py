@@ -31,16 +31,17 @@ hinge          relu(1 - r) + relu(1 + f)                 -f
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
-from typing import Callable, Iterable, Literal
+from typing import Callable, Iterable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-LossKind = Literal["minimax", "nonsaturating", "wgan", "wgan-gp", "lsgan", "hinge"]
-LOSSES: tuple[str, ...] = ("minimax", "nonsaturating", "wgan", "wgan-gp", "lsgan", "hinge")
-OPTIMIZERS: tuple[str, ...] = ("adam", "rmsprop", "sgd")
+from .options import LOSS_KINDS, OPTIMIZERS, LossKind, OptimizerName
+
+LOSSES: tuple[LossKind, ...] = LOSS_KINDS
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,10 @@ class LossSpec:
     non-saturating); otherwise it is an unbounded score (critic) or a regression target (LSGAN).
     """
 
-    name: str
+    name: LossKind
     label: str
     description: str
-    optimizer: str  # one of OPTIMIZERS
+    optimizer: OptimizerName
     lr_g: float
     lr_d: float
     betas: tuple[float, float]  # Adam's; ignored by RMSprop and SGD
@@ -112,7 +113,7 @@ LOSS_SPECS: dict[str, LossSpec] = {
 }
 
 
-def loss_spec(kind: str) -> LossSpec:
+def loss_spec(kind: LossKind | str) -> LossSpec:
     """The :class:`LossSpec` of ``kind``; ``ValueError`` naming the known losses otherwise."""
     try:
         return LOSS_SPECS[kind]
@@ -120,7 +121,7 @@ def loss_spec(kind: str) -> LossSpec:
         raise ValueError(f"unknown GAN loss {kind!r}; choose one of {', '.join(LOSSES)}") from None
 
 
-def d_loss_terms(kind: str, real_out: torch.Tensor, fake_out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def d_loss_terms(kind: LossKind, real_out: torch.Tensor, fake_out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The discriminator loss split into its (real, fake) terms; ``d_loss`` is their sum.
 
     For minimax / non-saturating these are the binary cross-entropies on real and on generated data
@@ -139,7 +140,7 @@ def d_loss_terms(kind: str, real_out: torch.Tensor, fake_out: torch.Tensor) -> t
     return F.relu(1 - r).mean(), F.relu(1 + f).mean()
 
 
-def d_loss(kind: str, real_out: torch.Tensor, fake_out: torch.Tensor) -> torch.Tensor:
+def d_loss(kind: LossKind, real_out: torch.Tensor, fake_out: torch.Tensor) -> torch.Tensor:
     """Discriminator (critic) loss to minimise, from logits on real and generated data (any shape).
 
     Penalties (``gradient_penalty``, ``r1_penalty``) and clipping (``clip_weights``) are separate
@@ -149,7 +150,7 @@ def d_loss(kind: str, real_out: torch.Tensor, fake_out: torch.Tensor) -> torch.T
     return real_term + fake_term
 
 
-def g_loss(kind: str, fake_out: torch.Tensor) -> torch.Tensor:
+def g_loss(kind: LossKind, fake_out: torch.Tensor) -> torch.Tensor:
     """Generator loss to minimise, from the discriminator's logits on generated data (any shape)."""
     loss_spec(kind)
     f = fake_out.float()
@@ -191,6 +192,49 @@ def gradient_penalty(
     return weight * (norm - 1).pow(2).mean()
 
 
+@dataclass
+class DiscriminatorLoss:
+    """What :func:`discriminator_loss` returns: the loss to minimise and its parts (tensors with graph)."""
+
+    total: torch.Tensor  # real_term + fake_term (+ gradient penalty)
+    real_term: torch.Tensor
+    fake_term: torch.Tensor
+    real_out: torch.Tensor  # D's logits on real data
+    fake_out: torch.Tensor  # D's logits on generated data
+
+
+def discriminator_loss(
+    discriminator: Callable[[torch.Tensor], torch.Tensor],
+    kind: LossKind,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    gp_weight: float | None = None,
+    generator: torch.Generator | None = None,
+    joint: bool = False,
+    autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
+) -> DiscriminatorLoss:
+    """One discriminator update's loss, the step the trainers and the playground share.
+
+    ``real`` and ``fake`` ``[B, ...]`` (pass ``fake`` detached). The loss's two terms on D's logits, plus
+    :func:`gradient_penalty` when ``gp_weight`` is not None (its mixing weights drawn from ``generator``).
+    ``joint``: one forward over ``[real; fake]`` instead of two (the same numbers for a D without batch
+    statistics, in one call); the halves must not share a moment group. ``autocast``: the context the
+    forward passes run in; the penalty runs outside it, in full precision.
+    """
+    with autocast():
+        if joint:
+            out = discriminator(torch.cat([real, fake]))  # [2B] (or one logit per group)
+            half = out.shape[0] // 2
+            real_out, fake_out = out[:half], out[half:]
+        else:
+            real_out, fake_out = discriminator(real), discriminator(fake)
+        real_term, fake_term = d_loss_terms(kind, real_out, fake_out)
+        total = real_term + fake_term
+    if gp_weight is not None:
+        total = total + gradient_penalty(discriminator, real, fake, gp_weight, generator=generator)
+    return DiscriminatorLoss(total, real_term, fake_term, real_out, fake_out)
+
+
 def r1_penalty(real_out: torch.Tensor, real: torch.Tensor, weight: float = 10.0) -> torch.Tensor:
     """R1 penalty (Mescheder et al. 2018): ``weight / 2 * E[||grad_x D(x)||^2]`` on real data.
 
@@ -214,7 +258,7 @@ def clip_weights(module: nn.Module, c: float = 0.01) -> None:
 
 
 def make_optimizer(
-    name: str,
+    name: OptimizerName,
     params: Iterable[torch.nn.Parameter],
     lr: float,
     betas: tuple[float, float] = (0.5, 0.999),
@@ -238,7 +282,7 @@ def make_optimizer(
     raise ValueError(f"unknown optimiser {name!r}; choose one of {', '.join(OPTIMIZERS)}")
 
 
-def describe(kind: str) -> str:
+def describe(kind: LossKind) -> str:
     """One paragraph for UI and CLI help: the loss, then its default optimiser settings."""
     s = loss_spec(kind)
     opt = f"{s.optimizer} lr G {s.lr_g:g} / D {s.lr_d:g}"

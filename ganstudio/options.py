@@ -1,11 +1,30 @@
-"""Choices, ranges and defaults, defined once and read by the core, the UI and the CLI alike."""
+"""Choices, ranges and defaults, defined once and read by the core, the UI and the CLI alike.
+
+Every choice is a ``Literal`` type (used as the type hint wherever the value travels) with its values as a
+tuple (``typing.get_args``: the two cannot drift apart). A value from outside -- a widget, an API call, a
+command line -- is checked once, where it enters, by :func:`choice`, which also maps old names (aliases) of
+a choice to its current one.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal, Mapping, TypeVar, get_args
 
 from .errors import InputError
+
+C = TypeVar("C", bound=str)
+
+
+def choice(name: str, value: object, choices: tuple[C, ...], aliases: Mapping[str, C] | None = None) -> C:
+    """``value`` as one of ``choices`` (an old name in ``aliases`` maps to its current one), else an
+    :class:`InputError` naming ``name`` and the choices."""
+    if isinstance(value, str):
+        value = (aliases or {}).get(value, value)
+        if value in choices:
+            return value  # type: ignore[return-value]
+    raise InputError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -43,18 +62,43 @@ INTENSITY = Range(0.0, 1.0, 1.0, 0.05)  # StarGAN: interpolation from the source
 INFOGAN_CODE = Range(-2.0, 2.0, 0.0, 0.1)
 MIX_SEEDS = 6  # at most this many row seeds and column seeds in a mixing grid
 
-FIT_MODES = ("pad", "resize")
-DEFAULT_FIT = "pad"
-PIX2PIX_MODES = ("deterministic", "paper", "eval")  # see inference.translate
-DEFAULT_PIX2PIX_MODE = "deterministic"
-STARGAN_MODES = ("reference", "eval")
-NOISE_MODES = ("random", "const", "none")
-DEFAULT_NOISE_MODE = "const"
-STYLE_PRESETS = ("coarse", "middle", "fine")
-DIRECTIONS = ("AB", "BA")
-INTERP_SPACES = ("slerp", "lerp")
-ANIMATION_FORMATS = ("gif", "webp")  # interpolation animations (images.animation_bytes)
-DEFAULT_ANIMATION_FORMAT = "gif"
+# --- choices ----------------------------------------------------------------------------------------------
+
+Precision = Literal["exact", "fast"]  # fp32 everywhere, or bf16 autocast where the device has it (runtime.py)
+PRECISIONS: tuple[Precision, ...] = get_args(Precision)
+TaskName = Literal["random", "conditional", "translate", "edit", "style", "points"]  # models.base.Task's values
+TASKS: tuple[TaskName, ...] = get_args(TaskName)
+LossKind = Literal["minimax", "nonsaturating", "wgan", "wgan-gp", "lsgan", "hinge"]  # losses.py
+LOSS_KINDS: tuple[LossKind, ...] = get_args(LossKind)
+OptimizerName = Literal["adam", "rmsprop", "sgd"]
+OPTIMIZERS: tuple[OptimizerName, ...] = get_args(OptimizerName)
+
+FitMode = Literal["pad", "resize"]  # how an upload is brought to a size the network accepts (images.fit_image)
+FIT_MODES: tuple[FitMode, ...] = get_args(FitMode)
+DEFAULT_FIT: FitMode = "pad"
+# Normalisation of image-to-image networks (see inference.translate and inference.edit_attributes):
+# "per-image" = norms on each input's own statistics, dropout off; "paper" = the same with pix2pix's dropout on
+# (seeded); "eval" = stored running statistics. "per-image" was called "deterministic" on the Translate tab and
+# "reference" on the Edit tab; both old names are still accepted.
+TranslateMode = Literal["per-image", "paper", "eval"]
+TRANSLATE_MODES: tuple[TranslateMode, ...] = get_args(TranslateMode)
+DEFAULT_TRANSLATE_MODE: TranslateMode = "per-image"
+EditMode = Literal["per-image", "eval"]
+EDIT_MODES: tuple[EditMode, ...] = get_args(EditMode)
+NORM_MODE_ALIASES: dict[str, Literal["per-image"]] = {"deterministic": "per-image", "reference": "per-image"}
+Direction = Literal["AB", "BA"]  # translation: A -> B, or the reverse generator (CycleGAN, DiscoGAN)
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+
+NoiseMode = Literal["random", "const", "none"]  # StyleGAN2's per-layer noise
+NOISE_MODES: tuple[NoiseMode, ...] = get_args(NoiseMode)
+DEFAULT_NOISE_MODE: NoiseMode = "const"
+StylePreset = Literal["coarse", "middle", "fine"]
+STYLE_PRESETS: tuple[StylePreset, ...] = get_args(StylePreset)
+InterpSpace = Literal["slerp", "lerp"]
+INTERP_SPACES: tuple[InterpSpace, ...] = get_args(InterpSpace)
+AnimationFormat = Literal["gif", "webp"]  # interpolation animations (images.animation_bytes)
+ANIMATION_FORMATS: tuple[AnimationFormat, ...] = get_args(AnimationFormat)
+DEFAULT_ANIMATION_FORMAT: AnimationFormat = "gif"
 
 # Uploads: refused above this many pixels; networks see at most this side (larger inputs are shrunk).
 MAX_INPUT_PIXELS = 40_000_000
@@ -71,7 +115,8 @@ PROJECT_STEPS = Range(10, 2000, 30, 10)  # optimisation steps of one W (NVlabs u
 PROJECT_WPLUS_STEPS = Range(0, 2000, 120, 10)  # then steps of W+ (one W per layer); 0 = W only
 PROJECT_EVERY = Range(1, 100, 10)  # a progress image every this many steps
 PIXEL_WEIGHT = Range(0.0, 10.0, 1.0, 0.1)  # weight of the pixel (MSE) loss beside the perceptual one
-FRAMINGS = ("subject", "center")  # how an upload is framed before projection (ganstudio.latent.framing)
+Framing = Literal["subject", "center"]  # how an upload is framed before projection (ganstudio.latent.framing)
+FRAMINGS: tuple[Framing, ...] = get_args(Framing)
 SEFA_TOP_K = Range(1, 16, 5)  # directions shown
 DIRECTION_ALPHA = Range(-10.0, 10.0, 0.0, 0.25)  # step along a direction, in standard deviations of W along it
 BREED_CHILDREN = Range(1, 16, 8)
@@ -79,8 +124,10 @@ MUTATION = Range(0.0, 1.0, 0.2, 0.05)  # share of a random W direction added to 
 MAX_PARENTS = 8
 WALK_FRAMES = Range(2, 900, 60)  # frames of a whole walk
 WALK_FPS = Range(1, 60, 30)
-WALK_MODES = ("lerp-w", "slerp-z", "direction")  # through keyframes in W, in Z (seeds), or along a direction
-VIDEO_FORMATS = ("mp4", "gif", "webp")
+WalkMode = Literal["lerp-w", "slerp-z", "direction"]  # through keyframes in W, in Z (seeds), or along a direction
+WALK_MODES: tuple[WalkMode, ...] = get_args(WalkMode)
+VideoFormat = Literal["mp4", "gif", "webp"]
+VIDEO_FORMATS: tuple[VideoFormat, ...] = get_args(VideoFormat)
 MAX_KEYFRAMES = 16
 # Work one request may ask for. A network whose build asks for more than MAX_COMPONENT_PARAMS numbers is refused
 # before that allocation (a published StyleGAN2 1024 generator has 30 M, pix2pix 54 M).

@@ -24,16 +24,14 @@ import contextlib
 import functools
 import platform
 import weakref
-from typing import Any, Iterator, Literal
+from typing import Any, Iterator
 
 import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from .errors import InputError
-
-Precision = Literal["exact", "fast"]
-PRECISIONS: tuple[str, ...] = ("exact", "fast")
+from . import options
+from .options import PRECISIONS, Precision
 
 
 def pick_device(prefer: str | torch.device | None = None) -> torch.device:
@@ -67,24 +65,8 @@ def fast_supported(device: torch.device) -> bool:
 
 
 def check_precision(precision: str) -> Precision:
-    if precision not in PRECISIONS:
-        raise InputError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-    return precision  # type: ignore[return-value]
-
-
-@contextlib.contextmanager
-def precision_scope(device: torch.device, precision: Precision) -> Iterator[bool]:
-    """bf16 autocast for ``fast`` where supported; yields whether it is on.
-
-    For code that has no module at hand. A generator's forward pass should use :func:`in_precision`,
-    which is faster on the CPU.
-    """
-    check_precision(precision)
-    if precision == "fast" and fast_supported(device):
-        with torch.autocast(device_type=device.type, dtype=torch.bfloat16):
-            yield True
-    else:
-        yield False
+    """``precision`` checked against ``options.PRECISIONS`` (an ``InputError`` otherwise)."""
+    return options.choice("precision", precision, PRECISIONS)
 
 
 def memory_format(device: torch.device, precision: Precision) -> torch.memory_format:

@@ -117,9 +117,9 @@ def test_image_files_over_the_byte_limit_are_refused(tmp_path, monkeypatch):
 # broken files, 16-bit and float images
 
 
-@pytest.mark.parametrize("kind", sorted(__import__("ganstudio.app_sweep", fromlist=["x"]).broken_images()))
+@pytest.mark.parametrize("kind", sorted(__import__("ganstudio.bench.sweep", fromlist=["x"]).broken_images()))
 def test_every_kind_of_broken_file_gets_a_sentence_without_its_path(kind, tmp_path):
-    from ganstudio.app_sweep import broken_images
+    from ganstudio.bench.sweep import broken_images
 
     name, data = broken_images()[kind]
     path = tmp_path / name

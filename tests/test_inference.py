@@ -9,6 +9,7 @@ from PIL import Image
 
 from ganstudio import inference as inf
 from ganstudio.checkpoint import ModelMeta, new_model
+from ganstudio.errors import InputError
 
 TINY = {
     "dcgan": dict(latent_dim=8, ngf=4, ndf=4, channels=1, image_size=28),
@@ -128,7 +129,7 @@ def test_pix2pix_modes_and_buffers_never_change():
     m = tiny("pix2pix")
     before = {k: v.clone() for k, v in m.generator.state_dict().items()}
     img = _photo(20, 20)
-    det = [arr(inf.translate(m, img, mode="deterministic", seed=s).output) for s in (0, 1)]
+    det = [arr(inf.translate(m, img, mode="per-image", seed=s).output) for s in (0, 1)]
     paper = [arr(inf.translate(m, img, mode="paper", seed=s).output) for s in (0, 0, 1)]
     evald = arr(inf.translate(m, img, mode="eval").output)
     assert np.array_equal(det[0], det[1])  # no noise
@@ -139,19 +140,37 @@ def test_pix2pix_modes_and_buffers_never_change():
 
 
 def test_each_model_offers_the_modes_that_differ_and_its_own_default():
-    assert inf.translate_modes(tiny("pix2pix")) == ("deterministic", "paper", "eval")  # dropout, batch norm
-    assert inf.translate_modes(tiny("cyclegan")) == ("deterministic",)  # instance norm, no dropout
+    assert inf.translate_modes(tiny("pix2pix")) == ("per-image", "paper", "eval")  # dropout, batch norm
+    assert inf.translate_modes(tiny("cyclegan")) == ("per-image",)  # instance norm, no dropout
     m = tiny("pix2pix")
     img = _photo(20, 20)
-    assert inf.default_translate_mode(m) == "deterministic"
-    assert inf.translate(m, img).params["mode"] == "deterministic"
+    assert inf.default_translate_mode(m) == "per-image"
+    assert inf.translate(m, img).params["mode"] == "per-image"
     m.meta.translate_mode = "eval"  # e.g. trained at batch 16: its stored statistics suit it
     r = inf.translate(m, img)
     assert r.params["mode"] == "eval" and np.array_equal(arr(r.output), arr(inf.translate(m, img, mode="eval").output))
-    assert inf.translate(m, img, mode="deterministic").params["mode"] == "deterministic"  # asked: obeyed
+    assert inf.translate(m, img, mode="per-image").params["mode"] == "per-image"  # asked: obeyed
     c = tiny("cyclegan")
-    c.meta.translate_mode = "eval"  # nothing stored to use: the default stays deterministic
-    assert inf.default_translate_mode(c) == "deterministic"
+    c.meta.translate_mode = "eval"  # nothing stored to use: the default stays per-image
+    assert inf.default_translate_mode(c) == "per-image"
+
+
+def test_the_old_names_of_per_image_normalisation_are_still_taken():
+    """"deterministic" (Translate) and "reference" (Edit) were two names of one behaviour, now "per-image"."""
+    m = tiny("pix2pix")
+    img = _photo(20, 20)
+    r = inf.translate(m, img, mode="deterministic")
+    assert r.params["mode"] == "per-image"
+    assert np.array_equal(arr(r.output), arr(inf.translate(m, img, mode="per-image").output))
+    assert not np.array_equal(arr(r.output), arr(inf.translate(m, img, mode="eval").output))
+    s = tiny("stargan", ModelMeta(attribute_names=["black", "blond"]))
+    old = inf.edit_attributes(s, _photo(16, 16), target={"blond": True}, mode="reference")
+    new = inf.edit_attributes(s, _photo(16, 16), target={"blond": True}, mode="per-image")
+    assert np.array_equal(arr(old.images[0]), arr(new.images[0]))
+    with pytest.raises(InputError, match="mode must be one of per-image, paper, eval"):
+        inf.translate(m, img, mode="train")
+    with pytest.raises(InputError, match="mode must be one of per-image, eval"):
+        inf.edit_attributes(s, img, mode="paper")  # no dropout mode in an edit
 
 
 def test_spade_reads_palette_maps():

@@ -19,14 +19,8 @@ ROOT = PACKAGE.parent
 FAMILY_LAYERS = ("ganstudio/models/", "ganstudio/train/", "ganstudio/convert/", "ganstudio/data/")
 FAMILY_FILES = ("ganstudio/registry.py",)
 
-# Modules allowed to name families for now, with the names they may use (None: any).
-ALLOWED: dict[str, frozenset[str] | None] = {
-    # benchmarks the training loop against a reference loop for specific families; it belongs under
-    # ganstudio/train/ and is allowed by its directory once it moves there
-    "ganstudio/train_bench.py": None,
-    # "mlp" there is the key of its column of MLP hidden sizes, not the family
-    "ganstudio/bench_playground.py": frozenset({"mlp"}),
-}
+# Modules allowed to name families outside those layers, with the names they may use (None: any).
+ALLOWED: dict[str, frozenset[str] | None] = {}
 
 
 def _modules() -> list[Path]:
@@ -74,18 +68,6 @@ def test_no_family_name_outside_the_family_layers():
                 problems.append(f"{rel}:{line}: {name!r}")
     assert not problems, ("family names written outside the family layers (put what the code needs to know on "
                           "the Family descriptor): " + "; ".join(problems))
-
-
-def test_the_allow_list_is_still_needed():
-    names = set(registry.family_names())
-    for rel, allowed in ALLOWED.items():
-        path = ROOT / rel
-        if not path.is_file() or _in_family_layers(rel):
-            continue  # moved away or into a family layer: the entry can go
-        used = {name for _, name in family_literals(path, names)}
-        assert used, f"{rel} names no family any more: drop it from ALLOWED"
-        if allowed is not None:
-            assert used == allowed, f"{rel} names {sorted(used)}; ALLOWED says {sorted(allowed)}"
 
 
 def test_the_check_finds_a_family_name_and_skips_docstrings(tmp_path):

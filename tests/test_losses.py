@@ -165,3 +165,31 @@ def test_drift_penalty_pulls_real_scores_towards_zero():
     scores = torch.tensor([3.0, -2.0], requires_grad=True)
     losses.drift_penalty(scores, 0.5).backward()
     assert scores.grad.tolist() == pytest.approx([1.5, -1.0])  # d/dx eps * mean(x^2) = eps * x: towards 0
+
+
+def test_discriminator_loss_the_trainers_and_the_playground_share():
+    torch.manual_seed(0)
+    d = nn.Sequential(nn.Linear(2, 8), nn.LeakyReLU(), nn.Linear(8, 1), nn.Flatten(0))
+    real, fake = torch.randn(6, 2), torch.randn(6, 2)
+    two = losses.discriminator_loss(d, "hinge", real, fake)
+    joint = losses.discriminator_loss(d, "hinge", real, fake, joint=True)  # one pass: same numbers
+    assert torch.allclose(two.total, joint.total) and torch.allclose(two.fake_out, joint.fake_out)
+    assert torch.equal(two.total, two.real_term + two.fake_term)
+    assert torch.equal(two.real_out, d(real)) and two.real_term.requires_grad
+    # the penalty is added only when a weight is given, its mixing weights drawn from the generator
+    a = losses.discriminator_loss(d, "wgan-gp", real, fake, 10.0, torch.Generator().manual_seed(1))
+    b = losses.discriminator_loss(d, "wgan-gp", real, fake, 10.0, torch.Generator().manual_seed(1))
+    penalty = losses.gradient_penalty(d, real, fake, 10.0, torch.Generator().manual_seed(1))
+    assert torch.equal(a.total, b.total) and torch.allclose(a.total, a.real_term + a.fake_term + penalty)
+    # forward passes run in the given context, the penalty outside it
+    entered = []
+
+    class Recording:
+        def __enter__(self):
+            entered.append(torch.is_grad_enabled())
+
+        def __exit__(self, *exc):
+            return False
+
+    losses.discriminator_loss(d, "wgan-gp", real, fake, 10.0, autocast=Recording)
+    assert entered == [True]

@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from ganstudio import bench, registry, runtime
+from ganstudio import registry, runtime
+from ganstudio.bench import inference as bench
 from ganstudio.inference import inference_context
 
 CPU = torch.device("cpu")
@@ -176,7 +177,7 @@ def test_stylegan_methods_other_than_forward_run_in_fast(bf16_cpu):
 
 
 def test_fast_keeps_norm_statistics_from_input_working(bf16_cpu):
-    from ganstudio.inference import norm_statistics_from_input
+    from ganstudio.models.norms import norm_statistics_from_input
 
     c = case("pix2pix")
     g = c.model.generator

@@ -14,16 +14,13 @@ Steps (each reported in words by :class:`Framed`):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
-
 import numpy as np
 from PIL import Image
 
 from .. import images as imgs
 from ..errors import InputError
+from ..options import FRAMINGS, Framing
 
-Framing = Literal["subject", "center"]
-FRAMINGS: tuple[str, ...] = ("subject", "center")
 MARGIN = 0.06  # the emoji data set's blank border, as a fraction of the subject's longer side
 BORDER_TOLERANCE = 24  # max difference (0-255) from the border colour still counted as background
 UNIFORM_BORDER = 0.9  # share of border pixels close to their median for the border to count as plain

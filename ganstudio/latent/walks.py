@@ -76,7 +76,7 @@ def _positions(n_keys: int, frames: int, loop: bool) -> list[tuple[int, int, flo
     return out
 
 
-def path_codes(model: GanModel, mode: str, keyframes: Sequence[Latent], frames: int, *, loop: bool = False,
+def path_codes(model: GanModel, mode: options.WalkMode, keyframes: Sequence[Latent], frames: int, *, loop: bool = False,
                directions: Directions | None = None, index: int = 0, alpha: float = 3.0,
                layers: Sequence[int] | None = None) -> torch.Tensor:
     """The codes of every frame [frames, ...] (W+ for StyleGAN2, z otherwise)."""
@@ -129,7 +129,7 @@ def path_codes(model: GanModel, mode: str, keyframes: Sequence[Latent], frames: 
     return w[:, None, :].repeat(1, g.n_latent, 1)
 
 
-def encode(frames: Sequence[Image.Image], fmt: str, fps: float) -> bytes:
+def encode(frames: Sequence[Image.Image], fmt: options.VideoFormat, fps: float) -> bytes:
     """Frames -> MP4 (H.264 via imageio-ffmpeg), GIF or WebP bytes (looping, played once through)."""
     if fmt not in options.VIDEO_FORMATS:
         raise LatentError(f"video format must be one of {options.VIDEO_FORMATS}")
@@ -159,8 +159,8 @@ def encode(frames: Sequence[Image.Image], fmt: str, fps: float) -> bytes:
         os.unlink(path)
 
 
-def walk(model: GanModel, mode: str, keyframes: Sequence[Latent], *, frames: int = int(options.WALK_FRAMES.default),
-         fps: float = options.WALK_FPS.default, fmt: str = "mp4", loop: bool = True,
+def walk(model: GanModel, mode: options.WalkMode, keyframes: Sequence[Latent], *, frames: int = int(options.WALK_FRAMES.default),
+         fps: float = options.WALK_FPS.default, fmt: options.VideoFormat = "mp4", loop: bool = True,
          directions: Directions | None = None, index: int = 0, alpha: float = 3.0,
          layers: Sequence[int] | None = None) -> Iterator[WalkStep]:
     """Render a walk chunk by chunk (yielding progress and a preview frame), then encode it; the last step
@@ -187,7 +187,7 @@ def walk(model: GanModel, mode: str, keyframes: Sequence[Latent], *, frames: int
     yield WalkStep(frames + 1, frames + 1, pictures[0], Walk(pictures, video, fmt, params, time.perf_counter() - t0))
 
 
-def walk_to_end(model: GanModel, mode: str, keyframes: Sequence[Latent], **kw: Any) -> Walk:
+def walk_to_end(model: GanModel, mode: options.WalkMode, keyframes: Sequence[Latent], **kw: Any) -> Walk:
     """Run :func:`walk` to the end and return the :class:`Walk`."""
     last = None
     for last in walk(model, mode, keyframes, **kw):

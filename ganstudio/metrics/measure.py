@@ -31,8 +31,9 @@ import torch
 from torch import nn
 
 from . import evaluate
-from ..inference import default_translate_mode, norm_statistics_from_input
+from ..inference import default_translate_mode
 from ..models.base import Evaluation, GeneratorInput
+from ..models.norms import norm_statistics_from_input
 from .features import FeatureClassifier, classifier_path, load_classifier
 
 # binary StarGAN attributes of emoji-people -> (classifier head, class when set, class when cleared)
@@ -254,9 +255,9 @@ def evaluate_model(model, data: str | None = None, n: int | None = None, seed: i
 
 def _points_report(model, data: str, own_data: bool, n: int | None, seed: int, t0: float) -> EvalReport:
     """Toy models: FD and KID on the raw points (no classifier), mode coverage on Gaussian mixtures."""
-    from .. import toy
     from ..checkpoint import new_model
     from ..data import get_dataset
+    from .coverage import mode_coverage_detail
 
     data_args = (model.meta.training or {}).get("params", {}).get("data_args") or {} if own_data else {}
     test, train = get_dataset(data, split="test", **data_args), get_dataset(data, split="train", **data_args)
@@ -280,7 +281,7 @@ def _points_report(model, data: str, own_data: bool, n: int | None, seed: int, t
     dist = test.dist
     if dist.modes is not None:
         for name, pts, note in (("", fake, "generated"), ("_real", real, "held-out real points")):
-            cov = toy.mode_coverage_detail(pts, dist)
+            cov = mode_coverage_detail(pts, dist)
             report.add(f"modes_covered{name}", f"{cov.modes_covered}/{cov.num_modes}",
                        f"{note}: modes with >= 20 % of their fair share of high-quality points")
             report.add(f"high_quality{name}", cov.high_quality, f"{note} within 3 sigma of a mode")

@@ -38,16 +38,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..options import NOISE_MODES, NoiseMode
 from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, latent_normal
-
-NoiseMode = Literal["random", "const", "none"]
-NOISE_MODES: tuple[str, ...] = ("random", "const", "none")
 
 
 @dataclass

@@ -14,17 +14,53 @@ Both networks hold their layers in one ``nn.Sequential`` called ``net``: keys ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import torch
 from torch import nn
 
-from .. import toy
+from ..options import LossKind
 from .base import ConfigError, Evaluation, Family, GanConfig, GeneratorInput, Task, latent_normal
 
 # Samples per moment vector when the 1-D discriminator sees moments. The mean of 32 samples of
 # N(4, 1.25^2) already wanders by +-0.22, hiding errors of that size from D; 128 halves that.
 MOMENT_GROUP = 128
-D_FEATURES = ("raw", "moments")
+DFeatures = Literal["raw", "moments"]  # what the discriminator sees
+D_FEATURES: tuple[DFeatures, ...] = get_args(DFeatures)
+
+# Training defaults of the family (the playground's and ``ganstudio train toy``'s): toy MLPs train well with
+# larger learning rates than the image-GAN defaults in losses.LOSS_SPECS; the optimiser, betas, n_critic and
+# clipping still come from there.
+TOY_LR: dict[LossKind, tuple[float, float]] = {  # (lr_g, lr_d)
+    "minimax": (1e-3, 1e-3),
+    "nonsaturating": (1e-3, 1e-3),
+    "wgan": (5e-4, 5e-4),
+    "wgan-gp": (3e-4, 3e-4),
+    "lsgan": (1e-3, 1e-3),
+    "hinge": (1e-3, 1e-3),
+}
+# WGAN-GP's lambda on toy data: 0.1, as in the WGAN-GP authors' own toy experiments; the image default
+# of 10 keeps a critic so smooth that the generator takes many times longer to tighten tiny modes.
+TOY_GP_WEIGHT = 0.1
+
+
+MOMENT_NAMES: tuple[str, ...] = ("mean", "std", "skew", "kurtosis")
+
+
+def moments(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """(mean, std, skewness, excess kurtosis) of ``x`` along ``dim``, stacked last: ``[..., 4]``.
+
+    Differentiable, so a discriminator can look at a batch's moments instead of its samples.
+    Population std; skew = E[z^3]; excess kurtosis = E[z^4] - 3 (0 for a Gaussian), with z the
+    standardised values.
+    """
+    mean = x.mean(dim, keepdim=True)
+    centred = x - mean
+    std = centred.pow(2).mean(dim, keepdim=True).add(1e-8).sqrt()
+    z = centred / std
+    skew = z.pow(3).mean(dim)
+    kurt = z.pow(4).mean(dim) - 3.0
+    return torch.stack([mean.squeeze(dim), std.squeeze(dim), skew, kurt], -1)
 
 
 @dataclass
@@ -33,7 +69,7 @@ class ToyConfig(GanConfig):
     latent_dim: int = 2
     g_hidden: tuple[int, ...] = (64, 64, 64)
     d_hidden: tuple[int, ...] = (64, 64, 64)
-    d_features: str = "raw"  # "raw" points, or (1-D) the "moments" of groups of MOMENT_GROUP points
+    d_features: DFeatures = "raw"  # "raw" points, or (1-D) the "moments" of groups of MOMENT_GROUP points
 
     def __post_init__(self) -> None:
         self.g_hidden = tuple(self.g_hidden)
@@ -83,13 +119,13 @@ class ToyDiscriminator(nn.Module):
     def __init__(self, dim: int, hidden: tuple[int, ...], features: str = "raw"):
         super().__init__()
         self.features = features
-        n_in = len(toy.MOMENT_NAMES) if features == "moments" else dim
+        n_in = len(MOMENT_NAMES) if features == "moments" else dim
         # LeakyReLU: a critic with dead ReLU regions gives G no gradient there
         self.net = mlp(n_in, hidden, 1, nn.LeakyReLU)
 
     def featurize(self, x: torch.Tensor) -> torch.Tensor:
         if self.features == "moments":
-            return toy.moments(x.reshape(-1, MOMENT_GROUP), dim=1)  # [B / G, 4]
+            return moments(x.reshape(-1, MOMENT_GROUP), dim=1)  # [B / G, 4]
         return x  # [B, dim]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

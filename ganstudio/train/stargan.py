@@ -39,7 +39,7 @@ from PIL import Image
 
 from .. import images as imgs
 from .. import losses
-from ..inference import norm_statistics_from_input
+from ..models.norms import norm_statistics_from_input
 from .common import Batches, Trainer, frozen
 from .translation import held_out
 from .unconditional import d_stats

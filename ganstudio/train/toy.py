@@ -11,16 +11,14 @@ import dataclasses
 from typing import Any
 
 import torch
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from .. import playground
-from ..models.toy import MOMENT_GROUP
+from ..models.toy import MOMENT_GROUP, TOY_GP_WEIGHT, TOY_LR
+from ..playground.plots import plot_points
 from .common import Batches
 from .unconditional import UnconditionalTrainer
 
-PLOT_SIDE = 320  # pixels of the sample picture
 PLOT_POINTS = 1000  # points of each kind drawn
-REAL_RGB, FAKE_RGB = (120, 150, 200), (230, 110, 30)
 
 
 class ToyTrainer(UnconditionalTrainer):
@@ -31,15 +29,15 @@ class ToyTrainer(UnconditionalTrainer):
         opts, cfg = self.opts, self.model.config
         if cfg.d_features == "moments" and opts.batch_size % MOMENT_GROUP:
             raise ValueError(f"with d_features=moments the batch size must be a multiple of {MOMENT_GROUP}")
-        # the playground's defaults, unless given: toy MLPs like larger learning rates than image GANs
-        lr_g, lr_d = playground.TOY_LR[opts.loss]
+        # the family's training defaults (the playground's too), unless given: toy MLPs like larger learning rates than image GANs
+        lr_g, lr_d = TOY_LR[opts.loss]
         opts.lr_g, opts.lr_d = opts.lr_g or lr_g, opts.lr_d or lr_d
         for group in self.optimizers["g"].param_groups:
             group["lr"] = opts.lr_g
         for group in self.optimizers["d"].param_groups:
             group["lr"] = opts.lr_d
         if self.spec.gp_weight:
-            weight = float(opts.params.get("gp_weight", playground.TOY_GP_WEIGHT))
+            weight = float(opts.params.get("gp_weight", TOY_GP_WEIGHT))
             self.spec = dataclasses.replace(self.spec, gp_weight=weight)
 
     def fixed_inputs(self, batches: Batches) -> dict[str, torch.Tensor]:
@@ -51,30 +49,3 @@ class ToyTrainer(UnconditionalTrainer):
     def sample_images(self, fixed: dict[str, torch.Tensor]) -> list[Image.Image]:
         fake = self.G(fixed["z"].to(self.device)).float().cpu()  # [N, dim]
         return [plot_points(fixed["real"], fake, tuple(self.info.extra.get("view", (-5.0, 5.0))))]
-
-
-def plot_points(real: torch.Tensor, fake: torch.Tensor, view: tuple[float, float],
-                side: int = PLOT_SIDE) -> Image.Image:
-    """2-D: real (blue) and generated (orange) points in the ``view`` square. 1-D: their histograms."""
-    img = Image.new("RGB", (side, side), "white")
-    draw = ImageDraw.Draw(img)
-    lo, hi = view
-
-    def px(v: torch.Tensor) -> torch.Tensor:
-        return ((v - lo) / (hi - lo) * (side - 1)).clamp(0, side - 1)
-
-    if real.shape[1] == 2:
-        for pts, rgb in ((real, REAL_RGB), (fake, FAKE_RGB)):
-            for x, y in zip(px(pts[:, 0]).tolist(), px(-pts[:, 1] + lo + hi).tolist()):
-                draw.ellipse((x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=rgb)
-        return img
-    bins = 60
-    counts = [torch.histc(p[:, 0].clamp(lo, hi), bins, lo, hi) for p in (real, fake)]
-    top = max(float(c.max()) for c in counts) or 1.0
-    width = side / bins
-    for c, rgb, shrink in zip(counts, (REAL_RGB, FAKE_RGB), (0.0, 0.3)):
-        for i, v in enumerate(c.tolist()):
-            h = v / top * (side - 10)
-            draw.rectangle((i * width + shrink * width, side - 1 - h, (i + 1) * width - shrink * width, side - 1),
-                           fill=rgb)
-    return img

@@ -45,7 +45,7 @@ from torch import nn
 from .. import images as imgs
 from .. import losses
 from ..data import DataUnavailableError
-from ..inference import norm_statistics_from_input
+from ..models.norms import norm_statistics_from_input
 from .common import Batches, Trainer, build_dataset, frozen
 from .unconditional import d_stats
 

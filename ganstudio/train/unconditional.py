@@ -49,17 +49,13 @@ class UnconditionalTrainer(Trainer):
             with torch.no_grad(), self.autocast():
                 fake = self.G(self.latents(real.shape[0]))
         fake = fake.detach().float()
-        with self.autocast():
-            real_out, fake_out = self.D(real), self.D(fake)
-            loss_real, loss_fake = losses.d_loss_terms(kind, real_out, fake_out)
-            loss = loss_real + loss_fake
-        if self.spec.gp_weight:
-            loss = loss + losses.gradient_penalty(self.D, real, fake, self.spec.gp_weight, generator=self.rng)
-        self.step_optimizer("d", loss, self.D)
+        d = losses.discriminator_loss(self.D, kind, real, fake, gp_weight=self.spec.gp_weight or None,
+                                      generator=self.rng, autocast=self.autocast)
+        self.step_optimizer("d", d.total, self.D)
         if self.spec.clip:
             losses.clip_weights(self.D, self.spec.clip)
-        return {"loss_d_real": loss_real.detach(), "loss_d_fake": loss_fake.detach()} \
-            | d_stats(self.spec, real_out, fake_out)
+        return {"loss_d_real": d.real_term.detach(), "loss_d_fake": d.fake_term.detach()} \
+            | d_stats(self.spec, d.real_out, d.fake_out)
 
     def train_step(self, batch: tuple[torch.Tensor, ...], step: int) -> dict[str, torch.Tensor]:
         if self.n_critic == 1 and self.opts.family in self.reuse_fakes_families:

@@ -104,3 +104,14 @@ def _finite_number(self: gr.Number, payload: Any) -> Any:
 FiniteNumber = _component(gr.Number, "FiniteNumber", _finite_number.__doc__, preprocess=_finite_number)
 UploadImage = _component(gr.Image, "UploadImage", _undecoded_image.__doc__, preprocess=_undecoded_image)
 DrawingPad = _component(gr.ImageEditor, "DrawingPad", _checked_drawing.__doc__, preprocess=_checked_drawing)
+
+
+def _norm_mode(self: gr.Radio, payload: Any) -> Any:
+    """A normalisation mode (Translate, Edit); the old names "deterministic" and "reference" of "per-image" are
+    still taken (``options.NORM_MODE_ALIASES``), so older API callers keep working."""
+    if isinstance(payload, str):
+        payload = options.NORM_MODE_ALIASES.get(payload, payload)
+    return gr.Radio.preprocess(self, payload)
+
+
+NormModeRadio = _component(gr.Radio, "NormModeRadio", _norm_mode.__doc__, preprocess=_norm_mode)

@@ -13,7 +13,7 @@ from .. import inference, options
 from ..checkpoint import GanModel
 from ..errors import InputError
 from .cards import card_markdown
-from .components import ModelCheckboxGroup, ModelRadio, UploadImage
+from .components import ModelCheckboxGroup, ModelRadio, NormModeRadio, UploadImage
 from .handlers import bind
 from .live import LIVE, live, on_arrival, timed
 from .provenance import file_stem, stamp
@@ -28,7 +28,7 @@ GUIDE = ("**Try this:** pick another skin tone or design on the left and drag **
 INTENSITY_INFO = "moves the label from what the model reads in the input (0) to your choice (1)"
 MAX_GROUPS = 3  # radios made for mutually exclusive attribute groups; more groups fall back to checkboxes
 FIT_LABELS = {"pad": "Pad and crop back", "resize": "Resize to the training size (reference)"}
-MODE_LABELS = {"reference": "Per-image statistics (reference)", "eval": "Stored statistics (eval)"}
+MODE_LABELS = {"per-image": "Per-image statistics (reference)", "eval": "Stored statistics (eval)"}
 
 
 def _pretty(name: str) -> str:
@@ -85,7 +85,8 @@ def all_single_edits(studio: Studio, model_id: str, image: str | None, fit: str,
         model_id: catalog id of a StarGAN model.
         image: the input image (a face for CelebA models), any size.
         fit: "resize" (the reference's pipeline) or "pad".
-        mode: "reference" (per-image normalisation statistics, as the reference test) or "eval".
+        mode: "per-image" (normalisation statistics of the input itself, as the reference test; old name
+            "reference") or "eval".
         precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         A row [input, edit 1, edit 2, ...] as one PNG, the edits with their names, the toggles set to the
@@ -153,7 +154,7 @@ def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: s
         intensity: 0 keeps the input's own attributes, 1 applies the target fully; between, the label vector is
             interpolated.
         fit: "resize" or "pad".
-        mode: "reference" or "eval".
+        mode: "per-image" or "eval".
         precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
         The edited image (PNG with its settings) and the label vectors used.
@@ -200,8 +201,8 @@ def render(studio: Studio, session: gr.State) -> TabUI:
             with gr.Accordion("Advanced", open=False):
                 ui.fit = gr.Radio([(FIT_LABELS.get(f, f), f) for f in options.FIT_MODES], value="resize",
                                   label="Input size")
-                ui.mode = gr.Radio([(MODE_LABELS.get(m, m), m) for m in options.STARGAN_MODES],
-                                   value=options.STARGAN_MODES[0], label="Normalisation",
+                ui.mode = NormModeRadio([(MODE_LABELS.get(m, m), m) for m in options.EDIT_MODES],
+                                        value=options.EDIT_MODES[0], label="Normalisation",
                                    info="the reference normalises each image by its own statistics")
         with gr.Column(scale=2, min_width=300):
             ui.row = output_image("Every single-attribute edit: input, then one edit each", "edit-row", 180)

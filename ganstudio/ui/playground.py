@@ -96,7 +96,8 @@ def playground_race(
     Each loss uses its default optimiser settings. Streams both frames and a two-line comparison
     (modes covered and high-quality share on ring/grid) as training goes; the last yield is final.
     """
-    common = dict(data=data, seed=int(seed), batch_size=int(batch_size), hidden=(int(width),) * int(depth),
+    hidden = (int(width),) * int(depth)
+    common = dict(data=data, seed=int(seed), batch_size=int(batch_size), g_hidden=hidden, d_hidden=hidden,
                   mean=float(mean), std=float(std))
     try:
         race = pg.Race.of_losses(loss_a, loss_b, **common)
@@ -152,7 +153,7 @@ def render(studio: Any = None, session: Any = None) -> TabUI:
             with gr.Group(visible=c.data == "gaussian") as ui.gauss:
                 ui.mean = gr.Slider(R["mean"][0], R["mean"][1], value=c.mean, step=R["mean"][2], label="Mean")
                 ui.std = gr.Slider(R["std"][0], R["std"][1], value=c.std, step=R["std"][2], label="Std")
-                ui.d_input = gr.Radio(list(pg.D_INPUTS), value=c.d_input, label="D sees",
+                ui.d_input = gr.Radio(list(pg.D_FEATURES), value=c.d_features, label="D sees",
                                       info="raw samples, or only each group's mean, std, skew and kurtosis")
             ui.loss = gr.Dropdown(loss_choices, value=c.loss, label="Loss")
             ui.loss_help = gr.Markdown(pg.loss_help(c.loss))

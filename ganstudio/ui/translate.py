@@ -16,7 +16,7 @@ from .. import inference, options
 from ..checkpoint import GanModel
 from ..errors import InputError
 from .cards import card_markdown
-from .components import DrawingPad, UploadImage
+from .components import DrawingPad, NormModeRadio, UploadImage
 from .handlers import bind
 from .live import LIVE, live, on_arrival, timed
 from .provenance import file_stem, stamp
@@ -36,7 +36,7 @@ FIT_INFO = ("the networks take only some sizes: pad keeps your picture's shape a
 COMPARE_SUBJECTS = ("smiley", "heart", "flower")  # example names: <input kind>_<subject>.png
 CANVAS_SIDE = 384  # drawing canvas side in pixels; the model's fit mode maps it to what the net accepts
 FIT_LABELS = {"pad": "Pad to what the net accepts, crop back", "resize": "Resize to the training size"}
-MODE_LABELS = {"deterministic": "Deterministic", "paper": "Paper (dropout on, seeded)",
+MODE_LABELS = {"per-image": "Per-image statistics", "paper": "Paper (dropout on, seeded)",
                "eval": "Stored statistics (eval)"}
 
 
@@ -104,8 +104,8 @@ def translate_image(studio: Studio, model_id: str, image: str | None, direction:
         direction: "AB" (the model's generator) or "BA" (the reverse generator of CycleGAN and DiscoGAN).
         fit: "pad" (pad to the sizes the network accepts, crop the output back) or "resize" (squash to the
             training size and back, as the reference test scripts do).
-        mode: "deterministic", "paper" (pix2pix: dropout on as the noise source, seeded) or "eval" (stored
-            normalisation statistics).
+        mode: "per-image" (normalisation statistics of the input itself; old name "deterministic"), "paper"
+            (pix2pix: the same with dropout on as the noise source, seeded) or "eval" (stored statistics).
         seed: seed of the dropout noise in paper mode.
         precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
@@ -127,7 +127,7 @@ def translate_drawing(studio: Studio, model_id: str, drawing: dict | None, direc
         drawing: the image editor's value; its flattened picture ("composite") is the input.
         direction: "AB" or "BA" (two-way models).
         fit: "pad" or "resize".
-        mode: "deterministic", "paper" or "eval".
+        mode: "per-image", "paper" or "eval".
         seed: seed of the dropout noise in paper mode.
         precision: "exact" (fp32, the same image every time; the default) or "fast" (bf16 where the hardware has it).
     Returns:
@@ -247,8 +247,8 @@ def render(studio: Studio, session: gr.State) -> TabUI:
                                     visible=False)
             ui.fit = gr.Radio([(FIT_LABELS.get(f, f), f) for f in options.FIT_MODES], value=options.DEFAULT_FIT,
                               label="Input size", info=FIT_INFO)
-            ui.mode = gr.Radio([(MODE_LABELS.get(m, m), m) for m in options.PIX2PIX_MODES],
-                               value=options.DEFAULT_PIX2PIX_MODE, label="Inference mode", visible=False,
+            ui.mode = NormModeRadio([(MODE_LABELS.get(m, m), m) for m in options.TRANSLATE_MODES],
+                                    value=options.DEFAULT_TRANSLATE_MODE, label="Inference mode", visible=False,
                                info=MODE_INFO)
             ui.seed = seed_box("Dropout seed (paper mode)", visible=False)
             ui.fit_info = gr.Markdown()

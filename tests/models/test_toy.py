@@ -1,9 +1,11 @@
+import math
+
 import pytest
 import torch
 
 from ganstudio.checkpoint import new_model
 from ganstudio.models.base import ConfigError
-from ganstudio.models.toy import MOMENT_GROUP
+from ganstudio.models.toy import MOMENT_GROUP, moments
 from tests.helpers import assert_golden, assert_roundtrip
 
 TINY = dict(latent_dim=2, g_hidden=(8, 8), d_hidden=(8,))
@@ -46,4 +48,19 @@ def test_the_playground_trains_the_same_networks():
     from ganstudio import playground
     from ganstudio.models import toy
 
-    assert playground.ToyGenerator is toy.ToyGenerator and playground.ToyDiscriminator is toy.ToyDiscriminator
+    run = playground.PlaygroundRun(playground.PlaygroundConfig(data="moons", g_hidden=(8,), d_hidden=(8,)))
+    assert type(run.G) is toy.ToyGenerator and type(run.D) is toy.ToyDiscriminator
+
+
+def test_moments():
+    x = torch.tensor([[1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 0.0, 8.0]])
+    m = moments(x, dim=1)
+    assert m.shape == (2, 4)
+    assert m[0].tolist() == pytest.approx([2.5, math.sqrt(1.25), 0.0, 1.64 - 3.0], abs=1e-4)
+    assert m[1, 0].item() == pytest.approx(2.0) and m[1, 2].item() > 1  # one outlier: right skew
+    normal = torch.randn(1, 100_000, generator=torch.Generator().manual_seed(0))
+    assert moments(normal, dim=1)[0].tolist() == pytest.approx([0, 1, 0, 0], abs=0.05)
+    y = torch.randn(3, 32, requires_grad=True)
+    moments(y, dim=1).sum().backward()  # a discriminator can train G through it
+    assert torch.isfinite(y.grad).all()
+    assert moments(torch.randn(5, 7), dim=0).shape == (7, 4)

@@ -7,7 +7,7 @@ from ganstudio import load_folder
 from ganstudio.metrics.measure import evaluate_model
 from ganstudio.train import TrainOptions, run, trainer_for
 from ganstudio.train import cli
-from ganstudio.train.toy import FAKE_RGB, REAL_RGB, plot_points
+from ganstudio.playground.plots import FAKE_RGB, REAL_RGB, plot_points
 
 TINY = {"latent_dim": 2, "g_hidden": [16, 16], "d_hidden": [16, 16]}
 

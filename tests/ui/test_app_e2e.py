@@ -166,6 +166,9 @@ def test_translation_keeps_any_input_size_and_says_how(client, photo):
     assert_not_blank(out)
     assert np.array_equal(pixels(out), pixels(call(client, "translate", "tiny-pix2pix", handle_file(photo), "AB",
                                                    "pad", "deterministic", 0)[1]))
+    # "per-image" is the mode's name on every tab; "deterministic" (used above) is its old name, still taken
+    assert np.array_equal(pixels(out), pixels(call(client, "translate", "tiny-pix2pix", handle_file(photo), "AB",
+                                                   "pad", "per-image", 0)[1]))
     paper = [call(client, "translate", "tiny-pix2pix", handle_file(photo), "AB", "pad", "paper", s)[1]
              for s in (1, 1, 2)]
     assert np.array_equal(pixels(paper[0]), pixels(paper[1])) and not np.array_equal(pixels(paper[0]),
@@ -202,6 +205,9 @@ def test_attribute_editing(client, photo):
     half = call(client, "edit_attributes", "tiny-stargan", handle_file(photo), "Blond_Hair", None, None, [], 0.0,
                 "resize", "reference")[1]
     assert "intensity 0.00" in half
+    renamed = call(client, "edit_attributes", "tiny-stargan", handle_file(photo), "Blond_Hair", None, None, ["Male"],
+                   1.0, "resize", "per-image")[0]  # "reference" (above) is the old name of "per-image"
+    assert np.array_equal(pixels(renamed), pixels(edited))
 
 
 def test_style_mixing_grid_and_noise(client):

@@ -12,7 +12,7 @@ from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
-from ganstudio.app_sweep import broken_images
+from ganstudio.bench.sweep import broken_images
 
 GENERIC = ("upstream Gradio app has raised an exception", "something went wrong", "Traceback")
 
@@ -414,7 +414,7 @@ def test_the_sessions_the_server_keeps_are_bounded(served):
 
 
 def test_soak_and_sweep_commands_are_offered(capsys):
-    from ganstudio import app_bench, app_sweep
+    from ganstudio.bench import app as app_bench, sweep as app_sweep
 
     for module, flag in ((app_bench, "--soak"), (app_sweep, "--url")):
         with pytest.raises(SystemExit):
@@ -430,7 +430,7 @@ def test_soak_and_sweep_commands_are_offered(capsys):
 
 @pytest.mark.slow
 def test_the_sweep_gets_a_clear_answer_to_every_bad_input(served, tmp_path):
-    from ganstudio.app_sweep import Sweep, table
+    from ganstudio.bench.sweep import Sweep, table
 
     ids = {"random": "tiny-dcgan", "conditional": "tiny-acgan", "translate": "tiny-pix2pix", "edit": "tiny-stargan",
            "style": "tiny-stylegan2"}

@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from ganstudio import bench, registry
+from ganstudio import registry
+from ganstudio.bench import inference as bench
 from ganstudio.models.base import GeneratorInput, Task
 from tests.test_runtime import TINY
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 from PIL import Image
 
-from ganstudio import train_bench as tb
+from ganstudio.train import bench as tb
 from ganstudio.checkpoint import new_model
 from ganstudio.train.translation import ImagePool
 
@@ -87,7 +87,7 @@ def test_command_is_listed_and_keeps_gradio_out():
 
     from ganstudio.__main__ import COMMANDS
 
-    assert COMMANDS["train-bench"][0] == "ganstudio.train_bench"
-    code = "import sys, ganstudio.train_bench, ganstudio.train.cli; print('gradio' in sys.modules)"
+    assert COMMANDS["train-bench"][0] == "ganstudio.train.bench"
+    code = "import sys, ganstudio.train.bench, ganstudio.train.cli; print('gradio' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

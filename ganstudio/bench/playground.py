@@ -1,6 +1,6 @@
 """Playground speed: training steps/s of the 2-D MLPs and frames/s of the live view while training.
 
-``python -m ganstudio.bench_playground [--losses nonsaturating wgan-gp] [--seconds 3] [--threads 1]``
+``python -m ganstudio.bench.playground [--losses nonsaturating wgan-gp] [--seconds 3] [--threads 1]``
 
 For each loss (on the 8-Gaussian ring, batch 256, the default MLPs):
 
@@ -21,8 +21,8 @@ from typing import Any, Sequence
 
 import torch
 
-from . import losses
-from . import playground as pg
+from .. import losses
+from .. import playground as pg
 
 # What the playground promises on a 2-core CPU: training speed of the 2-D MLPs at batch 256, and the
 # live view's refresh rate while training.
@@ -59,7 +59,7 @@ def bench_loss(loss: str, seconds: float = 3.0, data: str = "ring", batch_size: 
     return {
         "loss": loss,
         "batch": batch_size,
-        "mlp": "-".join(map(str, cfg.hidden)),
+        "hidden": "-".join(map(str, cfg.g_hidden)),
         "n_critic": cfg.n_critic,
         "train_steps_s": train,
         "train_steps_cpu_s": train_cpu,
@@ -71,21 +71,16 @@ def bench_loss(loss: str, seconds: float = 3.0, data: str = "ring", batch_size: 
 
 
 def bench_gradio(seconds: float = 6.0, loss: str = "nonsaturating") -> dict[str, float]:
-    """End to end: the Playground tab served locally, ``playground_train`` streamed through ``gradio_client``;
-    frames received per second and training steps per second as a browser would see them."""
-    import socket
-
+    """End to end: the app served by ``python app.py`` (its own process: this module imports no UI code),
+    ``playground_train`` streamed through ``gradio_client``; frames received per second and training steps
+    per second as a browser would see them."""
     from gradio_client import Client
 
-    from .ui.playground import build_demo  # gradio only here, and only when asked for
+    from .app import BUNDLED, _free_port, start_app
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    demo = build_demo()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+    proc, url, _ = start_app(BUNDLED, _free_port())
     try:
-        client = Client(demo.local_url, verbose=False)
+        client = Client(url, verbose=False)
         client.predict(data="ring", loss=loss, api_name="/playground_reset")  # warm-up, new run
         job = client.submit(data="ring", loss=loss, stop_at=pg.MAX_STEPS, api_name="/playground_train")
         times, steps = [], []
@@ -98,7 +93,8 @@ def bench_gradio(seconds: float = 6.0, loss: str = "nonsaturating") -> dict[str,
                 steps.append(outputs[-1][2]["step"])
         job.cancel()
     finally:
-        demo.close()
+        proc.terminate()
+        proc.wait(timeout=30)
     # rates between the first and last frame received (the first includes the start-up)
     span = times[-1] - times[0] if len(times) > 1 else float("nan")
     return {"frames": len(times), "fps": (len(times) - 1) / span, "steps_s": (steps[-1] - steps[0]) / span}
@@ -110,7 +106,7 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r['loss']:<14}{r['mlp']:<10}{r['batch']:>6}{r['n_critic']:>7}{r['train_steps_s']:>9.0f}"
+            f"{r['loss']:<14}{r['hidden']:<10}{r['batch']:>6}{r['n_critic']:>7}{r['train_steps_s']:>9.0f}"
             f"{r['d_updates_s']:>9.0f}{r['train_steps_cpu_s']:>12.0f}{r['live_steps_s']:>10.0f}"
             f"{r['fps']:>6.1f}{r['frame_ms']:>9.0f}"
         )
@@ -118,7 +114,7 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m ganstudio.bench_playground", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m ganstudio.bench.playground", description=__doc__.splitlines()[0])
     p.add_argument("--losses", nargs="+", default=list(losses.LOSSES), choices=losses.LOSSES)
     p.add_argument("--seconds", type=float, default=3.0, help="per measurement")
     p.add_argument("--batch-size", type=int, default=256)

@@ -44,7 +44,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import runtime
+from .. import runtime
 
 DCGAN_IMAGES = 1000  # FakeData's default size: 16 batches of 64 per epoch (the last one 40)
 
@@ -129,7 +129,7 @@ def reference_dcgan(steps: int, out: Path, workers: int = 2, seed: int = 0) -> N
     import torchvision.transforms as transforms
     import torchvision.utils as vutils
 
-    from .checkpoint import new_model
+    from ..checkpoint import new_model
 
     torch.manual_seed(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -212,7 +212,7 @@ def bench_dcgan(steps: int, repeat: int, work: Path, reference_script: str | Non
         if reference_script:
             return [sys.executable, reference_script, "--dataset", "fake", "--niter", str(max(1, n // 16)),
                     "--manualSeed", "0", "--outf", str(work / "reference")]
-        return [sys.executable, "-m", "ganstudio.train_bench", "--reference-dcgan", str(n),
+        return [sys.executable, "-m", "ganstudio.train.bench", "--reference-dcgan", str(n),
                 "--out", str(work / "reference")]
 
     def ours(n: int) -> list[str]:
@@ -363,10 +363,10 @@ def interleave(reference: Callable[[int], None], ours: Callable[[int], None], st
 
 def _trainer(family: str, argv: list[str], extra: dict[str, Any] | None = None) -> Any:
     """Our trainer for ``family`` as ``ganstudio train`` builds it, at the options ``argv`` gives."""
-    from .checkpoint import new_model
-    from .data import DatasetInfo
-    from .train import TrainOptions, trainer_for
-    from .train.cli import parser
+    from ..checkpoint import new_model
+    from ..data import DatasetInfo
+    from ..train import TrainOptions, trainer_for
+    from ..train.cli import parser
 
     args = parser().parse_args([family, "--data", "none", *argv])
     trainer_class = trainer_for(family)
@@ -381,7 +381,7 @@ def _trainer(family: str, argv: list[str], extra: dict[str, Any] | None = None) 
 
 
 def bench_cyclegan(size: int, steps: int, warmup: int) -> Comparison:
-    from .train.translation import ImagePool
+    from ..train.translation import ImagePool
 
     torch.manual_seed(0)
     ours = _trainer("cyclegan", ["--batch-size", "1"], {"image_size": size})
@@ -401,7 +401,7 @@ def bench_cyclegan(size: int, steps: int, warmup: int) -> Comparison:
 
 
 def bench_stylegan2(steps: int, warmup: int) -> Comparison:
-    from .train.recipes import STYLEGAN2
+    from ..train.recipes import STYLEGAN2
 
     argv = list(STYLEGAN2[STYLEGAN2.index("--loss"):])
     torch.manual_seed(0)
@@ -430,8 +430,8 @@ def dcgan_components(repeat: int = 3) -> list[str]:
     """Median CPU milliseconds of the parts of a DCGAN step (64 px, batch 64), fp32 / bf16 autocast,
     contiguous / channels_last: G forward, D forward + backward on one batch, G's update through D with
     D's weight gradients and with D frozen, and one Adam update of G (foreach and fused)."""
-    from .checkpoint import new_model
-    from .train.common import frozen
+    from ..checkpoint import new_model
+    from ..train.common import frozen
 
     torch.manual_seed(0)
     model = new_model("dcgan", {})
@@ -487,7 +487,7 @@ def profile_dcgan(steps: int, ours_args: Sequence[str] = ()) -> str:
     """Our DCGAN step (64 px, batch 64, defaults): seconds per phase, then the costliest operators."""
     from torch.profiler import ProfilerActivity, profile
 
-    from .train.common import Batches, format_log
+    from ..train.common import Batches, format_log
 
     torch.manual_seed(0)
     trainer = _trainer("dcgan", list(ours_args))

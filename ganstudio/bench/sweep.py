@@ -153,14 +153,14 @@ class Sweep:
         for kind, (fname, data) in broken_images().items():
             f = handle_file(self.file(fname, data))
             add(Case("broken image", f"translate: {kind}", self.api("translate", tr, f, "AB", "pad",
-                                                                     "deterministic", 0)))
+                                                                     "per-image", 0)))
             add(Case("broken image", f"all_single_edits: {kind}", self.api("all_single_edits", ed, f, "resize",
-                                                                           "reference")))
+                                                                           "per-image")))
             add(Case("broken image", f"edit_attributes: {kind}", self.api("edit_attributes", ed, f, None, None, None,
-                                                                          [], 1.0, "resize", "reference")))
+                                                                          [], 1.0, "resize", "per-image")))
             add(Case("broken image", f"translate_drawing: {kind}", self.api(
                 "translate_drawing", tr, {"background": f, "layers": [], "composite": f}, "AB", "pad",
-                "deterministic", 0)))
+                "per-image", 0)))
             add(Case("broken image", f"restore_png: {kind}", self.api("restore_png", f)))
         for label, js in [("psi NaN", f'["{st}", 1, 4, NaN, false, "exact"]'),
                           ("seed NaN", f'["{rnd}", NaN, 4, 1.0, false, "exact"]'),
@@ -175,21 +175,21 @@ class Sweep:
         add(Case("NaN / infinity", "interpolate: psi NaN",
                  self.raw("interpolate", f'["{rnd}", 0, 1, 4, 12, "slerp", "gif", null, NaN, "exact"]')))
         add(Case("NaN / infinity", "edit_attributes: intensity NaN", self.raw(
-            "edit_attributes", f'["{ed}", null, null, null, null, [], NaN, "resize", "reference", "exact"]')))
+            "edit_attributes", f'["{ed}", null, null, null, null, [], NaN, "resize", "per-image", "exact"]')))
         add(Case("NaN / infinity", "convert_weights: ndf=1e400", self.api(
             "convert_weights", handle_file(self.file("netG.pth", _dcgan_weights())), "auto", None, None, "",
             "ndf=1e400")))
         face = handle_file(self.file("face.png", _png(np.full((32, 32, 3), 128, np.uint8))))
-        for label, args in [("unknown attribute", (ed, face, None, None, None, ["Bald"], 1.0, "resize", "reference")),
+        for label, args in [("unknown attribute", (ed, face, None, None, None, ["Bald"], 1.0, "resize", "per-image")),
                             ("attribute in the wrong group", (ed, face, "Male", None, None, [], 1.0, "resize",
-                                                              "reference"))]:
+                                                              "per-image"))]:
             add(Case("unknown name", f"edit_attributes: {label}", self.api("edit_attributes", *args)))
         add(Case("unknown name", "generate_grid: unknown model", self.api("generate_grid", "no-such", 1, 4, 1.0,
                                                                           False)))
         add(Case("unknown name", "translate: fit 'bogus'", self.api("translate", tr, face, "AB", "bogus",
-                                                                    "deterministic", 0)))
+                                                                    "per-image", 0)))
         add(Case("unknown name", "translate: direction 'XY'", self.api("translate", tr, face, "XY", "pad",
-                                                                       "deterministic", 0)))
+                                                                       "per-image", 0)))
         add(Case("unknown name", "interpolate: format 'bmp'", self.api("interpolate", rnd, 0, 1, 4, 12, "slerp",
                                                                        "bmp", None, 1.0)))
         add(Case("unknown name", "set_precision: 'half'", self.api("set_precision", "half")))
@@ -197,11 +197,11 @@ class Sweep:
             "convert_weights", handle_file(self.file("netG.pth", _dcgan_weights())), "nope", None, None, "", "")))
         add(Case("wrong task", "generate_grid: translation model", self.api("generate_grid", tr, 1, 4, 1.0, False)))
         add(Case("wrong task", "translate: random model", self.api("translate", rnd, face, "AB", "pad",
-                                                                   "deterministic", 0)))
+                                                                   "per-image", 0)))
         add(Case("wrong task", "style_mix: random model", self.api("style_mix", rnd, "1", "2", "coarse", [], 0.7, 0,
                                                                    "const", 1.0, 0, "")))
         add(Case("wrong task", "all_single_edits: translation model", self.api("all_single_edits", tr, face,
-                                                                               "resize", "reference")))
+                                                                               "resize", "per-image")))
         add(Case("wrong task", "generate_per_class: random model", self.api(
             "generate_per_class", rnd, ["0"], 2, 1, False, 0, 0, 0, 0)))
         if cond:
@@ -219,13 +219,13 @@ class Sweep:
             "style_mix", st, "1, " * 33000, "2", "coarse", [], 0.7, 0, "const", 1.0, 0, "")))
         big = handle_file(self.file("big.png", _png(np.zeros((6000, 6000), np.uint8))))
         add(Case("work bounds", "translate: 6000x6000 PNG", self.api("translate", tr, big, "AB", "pad",
-                                                                     "deterministic", 0)))
+                                                                     "per-image", 0)))
         add(Case("work bounds", "all_single_edits: 6000x6000 PNG", self.api("all_single_edits", ed, big, "resize",
-                                                                            "reference")))
+                                                                            "per-image")))
         add(Case("work bounds", "convert_weights: ngf=1000", self.api(
             "convert_weights", handle_file(self.file("netG.pth", _dcgan_weights())), "auto", None, None, "",
             "ngf=1000")))
-        from .checkpoint import save_folder
+        from ..checkpoint import save_folder
 
         planted, linked = self.folder / "planted", self.folder / "linked"
         for folder in (planted, linked):
@@ -312,9 +312,9 @@ def _small_random_model() -> Any:
     one channel), for the folder cases."""
     import dataclasses
 
-    from . import registry
-    from .checkpoint import new_model
-    from .models.base import Task
+    from .. import registry
+    from ..checkpoint import new_model
+    from ..models.base import Task
 
     for family in registry.families():
         fields = {f.name for f in dataclasses.fields(family.config_class)}
@@ -365,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="also write every outcome to this JSON file")
     p.add_argument("--show-clear", action="store_true", help="also list the clear errors")
     args = p.parse_args(argv)
-    from .app_bench import _free_port, prepare_catalog, start_app
+    from .app import _free_port, prepare_catalog, start_app
 
     with tempfile.TemporaryDirectory(prefix="ganstudio-sweep-") as tmp:
         proc = None

@@ -7,8 +7,8 @@ Sections (no section flag: ``--generators --cyclegan``):
   latent when the family's default image is larger than 128 px (StyleGAN2: 256 px).
 - ``--cyclegan``: the CycleGAN ResNet-9 generator (ngf 64) on a 512x384 image, with its targets (the family
   whose descriptor sets ``bench_target``).
-- ``--app`` / ``--playground``: the web-app and playground benchmarks (``ganstudio.app_bench``,
-  ``ganstudio.bench_playground``), when those modules are installed.
+- ``--app`` / ``--playground``: the web-app and playground benchmarks (``ganstudio.bench.app``,
+  ``ganstudio.bench.playground``), when those modules are installed.
 
 Every row times three runners on the same input and the same module, interleaved (baseline, exact, fast,
 baseline, ...) after one warm-up call each, and reports medians:
@@ -42,11 +42,11 @@ from typing import Any, Callable, Sequence
 
 import torch
 
-from . import options, registry, runtime
-from .checkpoint import GanModel, new_model
-from .inference import inference_context  # the app's precision path
-from .models.base import Family, GeneratorInput
-from .runtime import cpu_name
+from .. import options, registry, runtime
+from ..checkpoint import GanModel, new_model
+from ..inference import inference_context  # the app's precision path
+from ..models.base import Family, GeneratorInput
+from ..runtime import cpu_name
 
 TARGETS = {"fast_x": 0.30, "fast_error": 0.01, "exact_x": 1.0}
 LATENT_BATCH = int(options.NUM_IMAGES.default)  # a sampling grid's worth of latents
@@ -341,8 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     target = target_family()
     p.add_argument("--cyclegan", action="store_true", help=f"{target.label} at {target.bench_target[0]}x"
                    f"{target.bench_target[1]} against its targets")
-    p.add_argument("--app", action="store_true", help="the web-app benchmarks (ganstudio.app_bench)")
-    p.add_argument("--playground", action="store_true", help="the playground benchmarks (ganstudio.bench_playground)")
+    p.add_argument("--app", action="store_true", help="the web-app benchmarks (ganstudio.bench.app)")
+    p.add_argument("--playground", action="store_true", help="the playground benchmarks (ganstudio.bench.playground)")
     p.add_argument("--families", nargs="+", choices=registry.family_names(), metavar="FAMILY",
                    help="limit --generators to these families")
     p.add_argument("--repeat", type=int, default=5, help="timed calls per runner, after one warm-up (default 5)")
@@ -385,10 +385,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result[f"{name}_targets"] = check_targets(row)
         print()
     if args.app:
-        rc = _run_module("ganstudio.app_bench", [])
+        rc = _run_module("ganstudio.bench.app", [])
         status = status or (rc or 0)
     if args.playground:
-        rc = _run_module("ganstudio.bench_playground", [])
+        rc = _run_module("ganstudio.bench.playground", [])
         status = status or (rc or 0)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "checkpoints" / "catalog.json"
 TARGETS = {"ready_s": 8.0, "rss_gb": 1.5, "grid_s": 0.5, "style_mix_s": 2.0}
 STAND_INS = {"random": "progan-emoji", "style": "stylegan2-emoji"}  # recipe names of the 64-px models
@@ -51,7 +51,7 @@ def _image_size(folder: Path) -> int | None:
 def _recipe_config(name: str) -> tuple[str, dict[str, Any]] | None:
     """(family, config) of a bundled model's training recipe (its ``--image-size`` and ``--set`` values)."""
     try:
-        from .train.recipes import RECIPES
+        from ..train.recipes import RECIPES
     except ImportError:
         return None
     args = RECIPES.get(name)
@@ -91,7 +91,7 @@ def prepare_catalog(folder: Path) -> tuple[Path, list[dict], dict[str, dict]]:
         spec = _recipe_config(recipe)
         if spec is None:
             continue
-        from .checkpoint import ModelMeta, new_model, save_folder
+        from ..checkpoint import ModelMeta, new_model, save_folder
 
         family, config = spec
         out = folder / f"bench-{recipe}"
