@@ -313,7 +313,9 @@ def model_card(model: GanModel) -> str:
         if stages:  # e.g. pre-trained on all emoji, then fine-tuned on a subset
             lines += ["", "Earlier stages of the same run, before the data and settings above:", ""]
             lines += [f"- steps up to {st.get('until_step')}: {st.get('data')}"
-                      + "".join(f"; {k} {st[k]}" for k in ("loss", "n_critic", "params", "lr_decay_from") if k in st)
+                      + "".join(f"; {k} {st[k]}" for k in ("loss", "n_critic", "params") if k in st)
+                      + ("" if "lr_decay_from" not in st else "; constant learning rates" if st["lr_decay_from"] is None
+                         else f"; lr_decay_from {st['lr_decay_from']}")
                       for st in stages]
     if m.metrics:
         lines += ["", "## Metrics", "", "| metric | value |", "|---|---|"]

@@ -16,6 +16,8 @@ import torch
 from . import cli
 
 SMALL_DC = ["--set", "ngf=32", "--set", "ndf=32", "--set", "latent_dim=64"]
+MLP = ["mlp", "--data", "mnist", "--loss", "nonsaturating", "--batch-size", "64", "--set", "g_hidden=[256,512,1024]",
+       "--set", "g_batchnorm=true", "--name", "Vanilla GAN (MLP) - MNIST digits"]
 PROGAN = ["progan", "--data", "emoji", "--image-size", "64", "--loss", "wgan-gp", "--batch-size", "16",
           "--set", "fmap_base=512", "--set", "fmap_max=128", "--set", "latent_dim=128", "--param", "phase_steps=2000",
           "--param", "epsilon_drift=0.001", "--sample-every", "1000", "--checkpoint-every", "1000"]
@@ -32,9 +34,9 @@ RECIPES: dict[str, list[str]] = {
     # Vanilla GAN: G 100 -> 256 -> 512 -> 1024 -> 784 with batch norm (no dropout in G: samples are drawn in
     # eval mode), D 784 -> 512 -> 256 -> 1 with dropout 0.3. ~0.05 s/step at batch 64 on one free core.
     # Without batch norm and with G dropout, 6,000 steps gave FD 175 and mostly 1s.
-    "mlp-mnist": ["mlp", "--data", "mnist", "--loss", "nonsaturating", "--steps", "10000", "--batch-size", "64",
-                  "--set", "g_hidden=[256,512,1024]", "--set", "g_batchnorm=true",
-                  "--name", "Vanilla GAN (MLP) - MNIST digits"],
+    # Stage 1 (PRETRAIN) to 10,000 steps: FD 30.5, recall 0.53 (real-vs-real 0.89). Stage 2 continues to 30,000
+    # with the learning rates linearly to 0 from 20,000: FD 9.4, recall 0.73, precision 0.79 (eval seed 0).
+    "mlp-mnist": [*MLP, "--steps", "30000", "--lr-decay-from", "20000"],
     "dcgan-mnist": ["dcgan", "--data", "mnist", "--loss", "nonsaturating", "--steps", "4000", "--batch-size", "64",
                     *SMALL_DC, "--name", "DCGAN - MNIST digits"],
     "wgan-gp-mnist": ["dcgan", "--data", "mnist", "--loss", "wgan-gp", "--steps", "3000", "--batch-size", "64",
@@ -147,6 +149,7 @@ RECIPES: dict[str, list[str]] = {
 # Earlier stages of a recipe, run in order in the same runs/NAME state before RECIPES[name]; a stage is
 # skipped once the run (or the bundled checkpoint it would continue from) is past its --steps.
 PRETRAIN: dict[str, list[list[str]]] = {
+    "mlp-mnist": [[*MLP, "--steps", "10000"]],
     # all 3,445 training emoji: 4 -> 64 px, then 64 px to step 20,000
     "progan-emoji": [[*PROGAN, "--steps", "20000", "--name", "Progressive GAN - emoji, 64 px"]],
     "stylegan2-emoji": [[*STYLEGAN2, "--steps", "4000", "--name", "StyleGAN2 - emoji, 64 px"],
