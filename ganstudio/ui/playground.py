@@ -181,7 +181,7 @@ def render(studio: Any = None, session: Any = None) -> TabUI:
                 ui.pause = gr.Button("Pause", min_width=80)
                 ui.step = gr.Button("Step", min_width=80)
                 ui.reset = gr.Button("Reset", min_width=80)
-            ui.log = gr.Textbox(label="Log", lines=1, max_lines=2)
+            ui.log = gr.Textbox(label="Log", lines=1, max_lines=2, elem_id="playground-log")
             with gr.Row():
                 ui.steps = gr.Slider(*R["steps"][:2], value=pg.DEFAULT_STEPS, step=R["steps"][2],
                                      label="Steps per Step click")

@@ -110,11 +110,19 @@ def visit_every_tab(page, served, shots, tmp_path) -> None:
     no_errors(page)
     page.screenshot(path=shots / "5-style.png", full_page=True)
 
-    # Playground, when that tab is part of this build.
-    if page.get_by_role("tab", name="Playground", exact=True).count():
-        open_tab(page, "Playground")
-        page.wait_for_timeout(1000)
-        page.screenshot(path=shots / "6-playground.png", full_page=True)
+    # Playground: its first frame shows before any click; Step trains and the frame and log follow.
+    open_tab(page, "Playground")
+    frame = page.locator("#playground-frame img")
+    frame.wait_for()
+    first = frame.get_attribute("src")
+    page.get_by_role("button", name="Step", exact=True).click()
+    log = page.locator("#playground-log textarea")
+    page.wait_for_function("() => /step [1-9]/.test(document.querySelector('#playground-log textarea').value)")
+    assert "steps/s" in log.input_value()
+    page.wait_for_function("(src) => document.querySelector('#playground-frame img').getAttribute('src') !== src",
+                           arg=first)
+    no_errors(page)
+    page.screenshot(path=shots / "6-playground.png", full_page=True)
 
     # 6. Models: load a local folder into this session; the status shows it.
     open_tab(page, "Models")
