@@ -18,7 +18,8 @@ from .live import LIVE, live, on_arrival, timed
 from .provenance import file_stem, stamp
 from .state import Session, Studio
 from .tabs import AppWidgets, Handler, Shown, TabUI
-from .widgets import dice, gallery, output_gallery, output_image, picker, random_seed, seed_box, seed_value, slider
+from .widgets import (dice, gallery, model_header, output_gallery, output_image, random_seed, seed_box, seed_value,
+                      slider)
 
 TAB = "conditional"
 GUIDE = ("**Try this:** untick a few classes or press **🎲 Surprise me**: each column keeps its noise, so only the "
@@ -102,14 +103,12 @@ def generate_per_class(studio: Studio, model_id: str, classes: list[str], per_cl
 
 
 def render(studio: Studio, session: gr.State) -> TabUI:
-    """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
+    """Build the tab's widgets (inside the current ``gr.Tab``)."""
     ui = SimpleNamespace()
     gr.Markdown(GUIDE, elem_classes=["guide"])
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            ui.picker = picker(studio, TAB)
-            gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
-            ui.card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
+            ui.picker, ui.card = model_header(studio, TAB)
             ui.classes = ModelCheckboxGroup(choices=[], value=[], label="Classes (one row each)")
             ui.per_class = slider(options.PER_CLASS, "Images per class")
             ui.codes = [slider(options.INFOGAN_CODE, f"Continuous code {i + 1}", visible=False, info=CODE_INFO)

@@ -19,7 +19,7 @@ from .live import LIVE, live, on_arrival, timed
 from .provenance import file_stem, stamp
 from .state import Session, Studio
 from .tabs import AppWidgets, Handler, Shown, TabUI
-from .widgets import example_files, gallery, output_gallery, output_image, picker
+from .widgets import example_files, gallery, model_header, output_gallery, output_image
 
 TAB = "edit"
 GUIDE = ("**Try this:** pick another skin tone or design on the left and drag **Intensity**: the edit follows, and "
@@ -182,14 +182,12 @@ def edit_attributes(studio: Studio, model_id: str, image: str | None, group_1: s
 
 
 def render(studio: Studio, session: gr.State) -> TabUI:
-    """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
+    """Build the tab's widgets (inside the current ``gr.Tab``)."""
     ui = SimpleNamespace()
     gr.Markdown(GUIDE, elem_classes=["guide"])
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            ui.picker = picker(studio, TAB)
-            gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
-            ui.card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
+            ui.picker, ui.card = model_header(studio, TAB)
             ui.groups = [ModelRadio([], value=None, label=f"Group {i + 1}", visible=False) for i in range(MAX_GROUPS)]
             ui.attributes = ModelCheckboxGroup([], value=[], label="Attributes (checked = on)", visible=False)
             ui.intensity = gr.Slider(options.INTENSITY.minimum, options.INTENSITY.maximum,

@@ -20,7 +20,8 @@ from .live import LIVE, live, on_arrival, timed
 from .provenance import file_stem, stamp
 from .state import Session, Studio
 from .tabs import AppWidgets, Handler, Shown, TabUI
-from .widgets import dice, gallery, output_gallery, output_image, picker, random_seed, seed_box, seed_value, slider
+from .widgets import (dice, gallery, model_header, output_gallery, output_image, random_seed, seed_box, seed_value,
+                      slider)
 
 TAB = "generate"
 GUIDE = ("**Try this:** press **🎲 Surprise me** or drag **ψ** and the grid follows. Then open **Compare models on "
@@ -176,9 +177,7 @@ def render(studio: Studio, session: gr.State) -> TabUI:
     gr.Markdown(GUIDE, elem_classes=["guide"])
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            ui.picker = picker(studio, TAB)
-            gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
-            ui.card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
+            ui.picker, ui.card = model_header(studio, TAB)
             ui.n = slider(options.NUM_IMAGES, "Number of images")
             ui.psi = slider(options.PSI, "Truncation ψ (1 = none)", visible=False, info=PSI_INFO)
             ui.guesses = gr.Checkbox(False, label="Show the discriminator's class guess", visible=False)

@@ -447,7 +447,7 @@ def walk(studio: Studio, model_id: str, mode: str, keyframes: list[str], frames:
 
 
 def render(studio: Studio, session: gr.State) -> TabUI:
-    """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
+    """Build the tab's widgets (inside the current ``gr.Tab``)."""
     ui = SimpleNamespace()
     ui.book = gr.State(LatentBook())
     with gr.Row():

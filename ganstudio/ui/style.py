@@ -21,8 +21,8 @@ from .live import LIVE, live, on_arrival, timed
 from .provenance import file_stem, stamp
 from .state import Session, Studio
 from .tabs import AppWidgets, Handler, Shown, TabUI
-from .widgets import (gallery, output_gallery, output_image, parse_seeds, picker, random_seed, seed_box, seed_value,
-                      slider)
+from .widgets import (gallery, model_header, output_gallery, output_image, parse_seeds, random_seed, seed_box,
+                      seed_value, slider)
 
 TAB = "style"
 GUIDE = ("**Try this:** switch **W layers from the columns** between coarse, middle and fine, or drag **ψ**: the "
@@ -186,14 +186,12 @@ def surprise_seeds() -> tuple[str, str]:
 
 
 def render(studio: Studio, session: gr.State) -> TabUI:
-    """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
+    """Build the tab's widgets (inside the current ``gr.Tab``)."""
     ui = SimpleNamespace()
     gr.Markdown(GUIDE, elem_classes=["guide"])
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            ui.picker = picker(studio, TAB)
-            gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
-            ui.card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
+            ui.picker, ui.card = model_header(studio, TAB)
             with gr.Row():
                 ui.rows = gr.Textbox("1, 2, 3, 4", label=f"Row seeds (up to {options.MIX_SEEDS})", min_width=120)
                 ui.cols = gr.Textbox("5, 6, 7, 8", label=f"Column seeds (up to {options.MIX_SEEDS})", min_width=120)

@@ -22,7 +22,7 @@ from .live import LIVE, live, on_arrival, timed
 from .provenance import file_stem, stamp
 from .state import Session, Studio
 from .tabs import AppWidgets, Handler, Shown, TabUI, tab_spec
-from .widgets import example_files, output_gallery, output_image, picker, seed_box, seed_value
+from .widgets import example_files, model_header, output_gallery, output_image, seed_box, seed_value
 
 TAB = "translate"
 GUIDE = ("**Try this:** click another example below or upload your own; the output follows (drag the line in "
@@ -235,14 +235,12 @@ def before_after(before: str | None, after: str | None) -> tuple | None:
 
 
 def render(studio: Studio, session: gr.State) -> TabUI:
-    """Build the tab's widgets (inside the current ``gr.Tab``) and wire them."""
+    """Build the tab's widgets (inside the current ``gr.Tab``)."""
     ui = SimpleNamespace()
     gr.Markdown(GUIDE, elem_classes=["guide"])
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            ui.picker = picker(studio, TAB)
-            gr.Markdown(studio.note(TAB), visible=bool(studio.note(TAB)))
-            ui.card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
+            ui.picker, ui.card = model_header(studio, TAB)
             ui.direction = gr.Radio([("A → B", "AB"), ("B → A", "BA")], value="AB", label="Direction",
                                     visible=False)
             ui.fit = gr.Radio([(FIT_LABELS.get(f, f), f) for f in options.FIT_MODES], value=options.DEFAULT_FIT,

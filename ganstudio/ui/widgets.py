@@ -27,6 +27,15 @@ def picker(studio: Studio, tab: str, label: str = "Model") -> gr.Dropdown:
                        key=f"{tab}-model", elem_id=f"{tab}-model")
 
 
+def model_header(studio: Studio, tab: str) -> tuple[gr.Dropdown, gr.Markdown]:
+    """The top of a tab's controls: its model picker, the catalog's note for the tab (when it has one) and the
+    picked model's card. Returns the picker and the card."""
+    dropdown = picker(studio, tab)
+    gr.Markdown(studio.note(tab), visible=bool(studio.note(tab)))
+    card = gr.Markdown("Pick a model to see its card.", elem_classes=["card"])
+    return dropdown, card
+
+
 def output_image(label: str, elem_id: str | None = None, height: int | str = 400, **kw: Any) -> gr.Image:
     """An output image shown as the PNG file the handler wrote (so downloads keep its metadata), enlarged with
     hard pixel edges (generated images are often 28-64 px)."""
