@@ -117,8 +117,8 @@ def visit_every_tab(page, served, shots, tmp_path) -> None:
     first = frame.get_attribute("src")
     page.get_by_role("button", name="Step", exact=True).click()
     log = page.locator("#playground-log textarea")
-    page.wait_for_function("() => /step [1-9]/.test(document.querySelector('#playground-log textarea').value)")
-    assert "steps/s" in log.input_value()
+    page.wait_for_function("() => /^Step [1-9]/.test(document.querySelector('#playground-log textarea').value)")
+    assert "Fake Dist" in log.input_value()  # the log line reports where the generated points are
     page.wait_for_function("(src) => document.querySelector('#playground-frame img').getAttribute('src') !== src",
                            arg=first)
     no_errors(page)
