@@ -124,7 +124,7 @@ def test_a_later_stage_with_other_settings_is_recorded(tmp_path):
     assert meta["training"]["earlier_stages"] == [
         {"until_step": 2, "data": "mnist", "params": {}, "lr_decay_from": None}]
     card = (tmp_path / "run" / "model" / "README.md").read_text()
-    assert "- steps up to 2: mnist; params {}; lr_decay_from None\n" in card
+    assert "- steps up to 2: mnist; params {}; constant learning rates\n" in card
 
 
 def test_a_later_stage_with_another_loss_is_recorded(tmp_path):
