@@ -14,7 +14,9 @@ Loss (the paper's): WGAN-GP with lambda 10 plus the drift term ``epsilon_drift *
 (``--param epsilon_drift=0.001``), which keeps the critic's outputs near 0. Adam lr 0.001 with betas
 (0, 0.99) (``--param betas=[0,0.99]``), one critic step per generator step; other ``--loss`` values work too
 (the drift term is only added to the Wasserstein losses). G's weights are averaged (EMA, ``--param
-ema_beta=0.999``, 0 turns it off) and the average is what samples and the export use.
+ema_beta=0.999``, 0 turns it off) and the average is what samples and the export use. DiffAugment
+(``--param diffaug=flip``, off by default; see ``augment.py``) passes the reals and fakes D sees -- in D's
+step, the penalty and G's step -- through the same random transform.
 
 Export: the model at the resolution the schedule has *completed*. A run stopped during the fade to
 resolution R exports the R/2 model (``image_size`` R/2); the key layout makes it a model of its own.
@@ -88,7 +90,7 @@ class ProGANTrainer(Trainer):
     """Progressive growing with WGAN-GP + drift; exports the grown (EMA) generator and its discriminator."""
 
     default_loss = "wgan-gp"
-    params = ("phase_steps", "epsilon_drift", "ema_beta", "betas")
+    params = ("phase_steps", "epsilon_drift", "ema_beta", "betas", "diffaug")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -133,7 +135,8 @@ class ProGANTrainer(Trainer):
     def d_step(self, real: torch.Tensor, depth: int, alpha: float) -> dict[str, float]:
         kind = self.opts.loss
         with torch.no_grad(), self.autocast():
-            fake = self.G(self.latents(real.shape[0]), depth, alpha).float()
+            fake = self.augment(self.G(self.latents(real.shape[0]), depth, alpha).float())
+        real = self.augment(real)  # the reals as D sees them
         with self.autocast():
             real_out, fake_out = self.D(real, depth, alpha), self.D(fake, depth, alpha)  # [B], [B]
             loss_real, loss_fake = losses.d_loss_terms(kind, real_out, fake_out)
@@ -158,8 +161,8 @@ class ProGANTrainer(Trainer):
             real = real_at(critic_batch[0], depth, alpha)  # [B, C, R, R]
             stats = self.d_step(real, depth, alpha)
         with frozen(self.D), self.autocast():
-            loss_g = losses.g_loss(self.opts.loss, self.D(self.G(self.latents(real.shape[0]), depth, alpha),
-                                                          depth, alpha))
+            fake = self.augment(self.G(self.latents(real.shape[0]), depth, alpha))
+            loss_g = losses.g_loss(self.opts.loss, self.D(fake, depth, alpha))
         self.step_optimizer("g", loss_g, self.G)
         self.update_ema(step)
         self.steps_done = step + 1

@@ -85,3 +85,43 @@ def test_a_sigmoid_loss_trains_too(tmp_path, monkeypatch):
 def test_bad_phase_steps(phase_steps):
     with pytest.raises(ValueError):
         growth_at(0, phase_steps, 2)
+
+
+def test_diffaug_reaches_every_d_input(tmp_path, monkeypatch):
+    """With ``diffaug=cutout`` the reals and fakes D scores -- in D's step and in G's -- each have a zeroed
+    pixel at every resolution of the growth; without it none has (the data and fakes are never exactly 0)."""
+    use_dataset(monkeypatch, TinyImages(n=8, size=16))
+
+    def seen_by_d(params):
+        scored: list[torch.Tensor] = []  # D's inputs, leaving out the penalty's mixes (leaves that need a grad)
+        trainer_cls = trainer_for("progan")
+
+        class Recording(trainer_cls):
+            def __init__(self, *a, **k):
+                super().__init__(*a, **k)
+
+                def record(_m, args):
+                    if not (args[0].is_leaf and args[0].requires_grad):
+                        scored.append(args[0].detach().clone())
+
+                self.D.register_forward_pre_hook(record)
+
+        run(opts(tmp_path, steps=4, out=str(tmp_path / str(len(params))), params={"phase_steps": 1} | params),
+            Recording, quiet=True)
+        return scored
+
+    def has_zero_pixel(x):  # [B, C, H, W] -> [B]
+        return (x == 0).all(1).flatten(1).any(1)
+
+    plain, augmented = seen_by_d({}), seen_by_d({"diffaug": "cutout"})
+    assert len(plain) == len(augmented) == 3 * 4  # per step: D(real), D(fake), G's D(fake)
+    assert {x.shape[-1] for x in augmented} == {4, 8, 16}
+    assert not any(has_zero_pixel(x).any() for x in plain)
+    assert all(has_zero_pixel(x).all() for x in augmented)
+
+
+def test_unknown_diffaug_is_refused(tmp_path, monkeypatch):
+    use_dataset(monkeypatch, TinyImages(n=8, size=16))
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        run(opts(tmp_path, steps=1, params={"phase_steps": 2, "diffaug": "colour"}), trainer_for("progan"),
+            quiet=True)
