@@ -78,6 +78,9 @@ RECIPES: dict[str, list[str]] = {
     # only (240 training images), whose round yellow faces a small CPU-trained model can draw recognisably.
     # Continuing it 2,000 steps with the rates decaying to 0 made no difference beyond the face-emoji eval's
     # spread (FD mean 45.1 -> 47.5, recall 0.708 -> 0.713 over eval seeds 0-4; sd of FD 7.6): not adopted.
+    # Nor did 4,000 steps with DiffAugment flip on what D sees (rates constant to 29,000, then to 0 at
+    # 30,000): over eval seeds 0-19, paired, precision 0.779 -> 0.800 (+0.021 +- 0.015), recall 0.704 -> 0.670
+    # (-0.034 +- 0.017), FD 43.6 -> 43.5: not adopted.
     "progan-emoji": [*PROGAN, "--steps", "26000", "--param", 'data_args={"categories": ["face"]}',
                      "--name", "Progressive GAN - face emoji, 64 px"],
     # StyleGAN2 at 64 px with small widths (channel_base 1024, channel_max 128: 128 / 128 / 64 / 32 / 16 at
@@ -95,6 +98,8 @@ RECIPES: dict[str, list[str]] = {
     # Stage 4 continues to 19,000, the rates back up to 18,000, then linearly to 0. Over eval seeds 0-4:
     # recall 0.618 -> 0.673 (higher on 4 of 5 seeds), precision 0.855 -> 0.870, FD 42.0 -> 44.5 (its sd over
     # the seeds is ~6). The same 2,000 steps decaying from 16,000 gave recall 0.635, FD 46.1: not kept.
+    # A stage 5 of the same kind (to 23,000, the rates back up to 22,000, then to 0) changed nothing: over
+    # eval seeds 0-19, paired, FD 43.3 -> 43.7, precision 0.845 -> 0.833, recall 0.674 -> 0.670: not kept.
     "stylegan2-emoji": [*STYLEGAN2_WGAN, "--steps", "19000", "--lr-decay-from", "18000"],
     # Translation and editing on the emoji data, 64 px. CPU times: one free core (--threads 1); with the two
     # cores shared by other jobs, wall-clock time is about 2.5x longer.
