@@ -428,8 +428,20 @@ def init_from_folder(folder: Path, trainer: Trainer) -> tuple[int, float]:
     steps = int(training.get("steps", 0))
     trainer.history = list(training.get("earlier_stages") or [])
     note_stage(trainer, saved.meta.dataset, steps, training.get("params") or {}, training.get("lr_decay_from"),
-               training)
+               training, measured(saved.meta.metrics))
     return steps, float(training.get("time_s", 0.0))
+
+
+def measured(metrics: dict[str, Any] | None) -> dict[str, Any]:
+    """What ``ganstudio eval`` said of a model (its card's ``metrics``) that a later stage's card keeps: the
+    model's own numbers (no baselines) and the data they were measured on."""
+    from ..metrics.seeds import model_metrics
+
+    metrics = metrics or {}
+    kept = {k: metrics[k] for k in model_metrics(metrics)}
+    if kept and metrics.get("eval_data"):
+        kept["eval_data"] = metrics["eval_data"]
+    return kept
 
 
 def _data_of(data: str, params: dict[str, Any]) -> str:
@@ -442,14 +454,17 @@ def _recipe_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def note_stage(trainer: Trainer, data_before: str, step: int, params_before: dict[str, Any] | None = None,
-               lr_decay_before: int | None = None, training_before: dict[str, Any] | None = None) -> None:
+               lr_decay_before: int | None = None, training_before: dict[str, Any] | None = None,
+               metrics_before: dict[str, Any] | None = None) -> None:
     """Record in ``trainer.history`` that steps up to ``step`` trained on ``data_before`` when this run's data
     differs (a later stage, e.g. fine-tuning on a subset), or with other family parameters, learning-rate
     decay, loss or critic steps (e.g. a stage that adds augmentation); the model card lists the stages.
 
     A stage entry holds ``until_step`` and ``data``, plus ``params`` / ``lr_decay_from`` / ``loss`` /
     ``n_critic`` when those differ. ``params_before`` None means unknown (not compared); so do keys missing
-    from ``training_before`` (the earlier stage's saved options or card).
+    from ``training_before`` (the earlier stage's saved options or card). ``metrics_before`` (what was
+    measured at ``step``, see :func:`measured`) is kept as ``measured``: the card then shows the model before
+    and after the later stage.
     """
     opts = trainer.opts
     now = {_data_of(opts.data, opts.params), f"{trainer.info.name}: {trainer.info.description}"}
@@ -467,6 +482,8 @@ def note_stage(trainer: Trainer, data_before: str, step: int, params_before: dic
         if key in now_training and value is not None and value != now_training[key]:
             entry[key] = value
     if data_before not in now or len(entry) > 2:
+        if metrics_before:
+            entry["measured"] = metrics_before
         trainer.history.append(entry)
 
 

@@ -146,6 +146,31 @@ def test_a_later_stage_with_another_loss_is_recorded(tmp_path):
     assert meta["training"]["earlier_stages"] == stages + [{"until_step": 4, "data": meta["dataset"], "n_critic": 1}]
 
 
+def test_a_measured_stage_keeps_its_numbers_on_the_card(tmp_path):
+    """Continuing a measured model (``eval --write``) in a new stage: the stage keeps what was measured, so the
+    card shows the model before the stage as well as after it; baselines are left out."""
+    from ganstudio import load_folder
+    from ganstudio.metrics.measure import EvalReport, write_metrics
+
+    assert _train(tmp_path) == 0
+    folder = tmp_path / "run" / "model"
+    report = EvalReport("tiny", "mnist", "mnist-classifier")
+    for name, value in (("fd", 30.51), ("fd_real_baseline", 2.79), ("precision", 0.762), ("recall", 0.525)):
+        report.add(name, value)
+    write_metrics(folder, load_folder(folder), report)
+    assert cli.main(["dcgan", "--data", "mnist", "--out", str(tmp_path / "on"), "--steps", "4", "--batch-size", "8",
+                     "--threads", "1", "--quiet", *TINY, "--lr-decay-from", "3", "--init-from", str(folder)]) == 0
+    meta = json.loads((tmp_path / "on" / "model" / "config.json").read_text())["meta"]
+    assert meta["training"]["earlier_stages"] == [
+        {"until_step": 2, "data": meta["dataset"], "lr_decay_from": None,
+         "measured": {"fd": 30.51, "precision": 0.762, "recall": 0.525, "eval_data": "mnist (held-out split)"}}]
+    card = (tmp_path / "on" / "model" / "README.md").read_text()
+    then = "constant learning rates; measured then: fd 30.51, precision 0.762, recall 0.525"
+    assert then + " (on mnist (held-out split))\n" in card  # the new model is not measured yet
+    write_metrics(tmp_path / "on" / "model", load_folder(tmp_path / "on" / "model"), report)
+    assert then + "\n" in (tmp_path / "on" / "model" / "README.md").read_text()  # measured on the same data
+
+
 def test_recipe_stages_run_in_order_and_finished_ones_are_skipped(tmp_path, monkeypatch):
     """``recipe NAME`` runs the earlier stages its run has not passed, then the last one (which --steps overrides)."""
     from ganstudio.train import recipes
