@@ -82,7 +82,9 @@ RECIPES: dict[str, list[str]] = {
     # spread (FD mean 45.1 -> 47.5, recall 0.708 -> 0.713 over eval seeds 0-4; sd of FD 7.6): not adopted.
     # Nor did 4,000 steps with DiffAugment flip on what D sees (rates constant to 29,000, then to 0 at
     # 30,000): over eval seeds 0-19, paired, precision 0.779 -> 0.800 (+0.021 +- 0.015), recall 0.704 -> 0.670
-    # (-0.034 +- 0.017), FD 43.6 -> 43.5: not adopted.
+    # (-0.034 +- 0.017), FD 43.6 -> 43.5: not adopted. Without DiffAugment, 3,000 steps (rates constant to
+    # 28,000, then to 0 at 29,000) were worse: FD 43.6 -> 48.0 (+4.4 +- 1.2, higher on 17 of 20 seeds),
+    # precision 0.779 -> 0.762, recall 0.704 -> 0.709: not adopted.
     "progan-emoji": [*PROGAN, "--steps", "26000", "--param", 'data_args={"categories": ["face"]}',
                      "--name", "Progressive GAN - face emoji, 64 px"],
     # StyleGAN2 at 64 px with small widths (channel_base 1024, channel_max 128: 128 / 128 / 64 / 32 / 16 at
